@@ -1,0 +1,163 @@
+"""Every error ytclaims raises or records, in one place.
+
+Each class carries a stable ``kind`` (stored in ``ingest_errors.error_kind``) and a
+message that says what went wrong *and what to do about it*, in the spirit of
+youtube-transcript-api's ``_errors.py``. Source-level errors are never fatal to a
+run: the pipeline records them and moves on to the next file.
+"""
+
+from __future__ import annotations
+
+
+class YtclaimsError(Exception):
+    """Base class: anything ytclaims raises on purpose."""
+
+    kind = "error"
+    hint = ""
+
+    def __init__(self, detail: str = "", *, hint: str | None = None) -> None:
+        self.detail = detail
+        if hint is not None:
+            self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [p for p in (self.detail, self.hint) if p]
+        return " ".join(parts) if parts else self.__class__.__doc__ or self.kind
+
+
+# --- problems with one source file: recorded in ingest_errors, run goes on -------------
+
+
+class SourceError(YtclaimsError):
+    """A source file could not be ingested (or only partly)."""
+
+    kind = "source_error"
+    #: 'error' = nothing of the file was loaded; 'warning' = loaded, with a caveat.
+    severity = "error"
+
+
+class EmptySourceError(SourceError):
+    """The file is empty."""
+
+    kind = "empty_file"
+    hint = "Nothing to ingest; delete the file or fill it with a note."
+
+
+class BinarySourceError(SourceError):
+    """The file holds binary data (NUL bytes), not a text note."""
+
+    kind = "binary_file"
+    hint = "Only Markdown notes (.md) are read as notes; move binary files out of the note folder."
+
+
+class SourceTooLargeError(SourceError):
+    """The file is larger than the configured size limit."""
+
+    kind = "too_large"
+    hint = "Raise the limit with --max-bytes if this really is one note."
+
+
+class UnreadableSourceError(SourceError):
+    """The file could not be opened or read."""
+
+    kind = "unreadable"
+    hint = "Check that the file exists and that you may read it."
+
+
+class FrontMatterError(SourceError):
+    """The note has no usable YAML front matter."""
+
+    kind = "front_matter"
+    hint = "A note starts with '---', then 'title:' and 'videoId:' lines, then '---'."
+
+
+class MissingVideoIdError(SourceError):
+    """The note's front matter has no valid YouTube video id."""
+
+    kind = "missing_video_id"
+    hint = "Add 'videoId: <11-character id>' to the front matter so claims can be cited."
+
+
+class DuplicateSourceError(SourceError):
+    """Two files in one run claim the same source key (channel/file name)."""
+
+    kind = "duplicate_source"
+    hint = "Ingest only one copy of each note; the first one found was kept."
+
+
+class UnsupportedSourceError(SourceError):
+    """The file is of a type ytclaims does not read."""
+
+    kind = "unsupported_file"
+    severity = "skipped"
+    hint = "Notes must end in .md; other files in note folders are skipped."
+
+
+class EncodingWarning_(SourceError):
+    """The file is not valid UTF-8; undecodable bytes were replaced."""
+
+    kind = "encoding"
+    severity = "warning"
+    hint = "Re-save the note as UTF-8 to keep every character."
+
+
+class NoAnchorsWarning(SourceError):
+    """The note has no yt-timestamp anchors, so it yields no citable claim."""
+
+    kind = "no_anchors"
+    severity = "warning"
+    hint = 'Add <a class="yt-timestamp" data-t="HH:MM:SS">[HH:MM:SS]</a> after claims.'
+
+
+class MalformedAnchorWarning(SourceError):
+    """An anchor tag is malformed; it was kept and read as well as possible."""
+
+    kind = "malformed_anchor"
+    severity = "warning"
+    hint = 'Write anchors as <a class="yt-timestamp" data-t="HH:MM:SS">[HH:MM:SS]</a>.'
+
+
+# --- problems with the run itself: these stop it ------------------------------------
+
+
+class WarehouseError(YtclaimsError):
+    """The warehouse could not be opened or written."""
+
+    kind = "warehouse"
+
+
+class WarehouseLockedError(WarehouseError):
+    """Another process holds the DuckDB file (DuckDB allows one writer, and it blocks readers)."""
+
+    kind = "warehouse_locked"
+    hint = "Wait for the running ingest to finish, or point --db at another file."
+
+
+class WarehouseMissingError(WarehouseError):
+    """The warehouse file does not exist yet."""
+
+    kind = "warehouse_missing"
+    hint = "Run 'ytclaims ingest PATH' first, or pass --db / set YTCLAIMS_DB."
+
+
+class NoInputError(YtclaimsError):
+    """None of the given paths holds anything to ingest."""
+
+    kind = "no_input"
+    hint = "Point ytclaims at note files (.md) or folders that contain them."
+
+
+class ClaimNotFoundError(YtclaimsError):
+    """No claim with that id is in the warehouse."""
+
+    kind = "claim_not_found"
+    hint = 'Find ids with: ytclaims query "select claim_id, text from citations limit 10"'
+
+
+class QueryError(YtclaimsError):
+    """The SQL query failed or tried to write."""
+
+    kind = "query"
+    hint = "'ytclaims query' is read-only; check the SQL against the schema in the README."

@@ -1,0 +1,220 @@
+"""The ingest pipeline as plain library calls: discover -> parse batches -> load.
+
+Flows (``flows/ingest.py``) and the CLI only call these functions. Each stage hands
+the next one plain data (lists of dicts), never a database connection or an NLP
+object, so a batch can be parsed in a thread, a process, or a Dask worker and the
+single writer can load the results in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ytclaims import errors
+from ytclaims.claims.extract import extract_claims
+from ytclaims.sources.discover import Discovery, discover, problem_row
+from ytclaims.sources.index_pages import parse_index
+from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
+
+DEFAULT_BATCH_SIZE = 250
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """What parsing a batch of files produced, as plain picklable data.
+
+    Rows are collected as dicts while a batch is parsed, then frozen into Arrow
+    tables by :meth:`freeze` (compact, typed, cheap to pickle between processes).
+    Every staged row carries ``_path``, the file it came from, so the writer can drop
+    the rows of a duplicate file without touching its twin.
+    """
+
+    sources: list[dict[str, object]] = field(default_factory=list)
+    claims: list[dict[str, object]] = field(default_factory=list)
+    anchors: list[dict[str, object]] = field(default_factory=list)
+    video_index: list[dict[str, object]] = field(default_factory=list)
+    problems: list[dict[str, object]] = field(default_factory=list)
+    parsed_paths: list[str] = field(default_factory=list)  # files read and parsed this run
+    unchanged: int = 0
+    seconds: float = 0.0
+    tables: dict[str, object] = field(default_factory=dict)  # name -> pyarrow.Table
+
+    def freeze(self) -> BatchResult:
+        """Turn the row lists into Arrow tables and drop the dicts."""
+        from ytclaims.warehouse.staging import to_tables
+
+        self.tables = to_tables(self)
+        self.sources, self.claims, self.anchors, self.video_index = [], [], [], []
+        return self
+
+    def count(self, name: str) -> int:
+        t = self.tables.get(name)
+        return int(t.num_rows) if t is not None else len(getattr(self, name))  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """Summary of one run, for humans (CLI) and machines (flow return value)."""
+
+    run_id: str
+    db: str
+    files_seen: int
+    sources_loaded: int
+    sources_unchanged: int
+    claims_loaded: int
+    anchors_loaded: int
+    problems: list[dict[str, object]]
+    parse_seconds: float
+    load_seconds: float
+    wall_seconds: float
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_errors(self) -> int:
+        return sum(1 for p in self.problems if p["severity"] == "error")
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__slots__} | {"n_errors": self.n_errors}
+
+
+def source_id_for(source_key: str) -> str:
+    import hashlib
+
+    return hashlib.blake2b(source_key.encode(), digest_size=8).hexdigest()
+
+
+def parse_batch(
+    paths: Sequence[str | Path],
+    known_hashes: frozenset[str] | set[str] = frozenset(),
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> BatchResult:
+    """Read and parse a batch of files. Never raises for a bad file: it records it.
+
+    Files whose content hash is in ``known_hashes`` are already in the warehouse
+    exactly as they are, and are skipped without parsing.
+    """
+    t0 = time.perf_counter()
+    out = BatchResult()
+    for raw_path in paths:
+        path = Path(raw_path)
+        try:
+            _parse_one(path, known_hashes, max_bytes, out)
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop a run
+            err = errors.SourceError(
+                f"Unexpected {type(exc).__name__}: {exc}",
+                hint="This is a ytclaims bug; please report it with the file.",
+            )
+            out.problems.append(problem_row(path, err))
+            out.parsed_paths.append(str(path))
+    out.freeze()
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _parse_one(
+    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
+) -> None:
+    nf = read_note(path, max_bytes=max_bytes)
+    if nf.content_hash and nf.content_hash in known:
+        out.unchanged += 1
+        return
+    out.parsed_paths.append(str(path))
+    fatal = nf.fatal
+    problems = list(nf.problems)
+    if fatal is None:
+        sid = source_id_for(nf.source_key)
+        if nf.kind == "index":
+            rows = parse_index(nf)
+            for r in rows:
+                r["source_id"] = sid
+                r["_path"] = str(path)
+                r.pop("index_source_key", None)
+            out.video_index.extend(rows)
+            n_claims = n_anchors = 0
+        else:
+            nc = extract_claims(nf)
+            for c in nc.claims:
+                c["_path"] = str(path)
+                c["source_id"] = sid
+                c["video_id"] = nf.video_id
+                c["channel"] = nf.channel
+                c["note_title"] = nf.title
+                c["layers"] = []
+                c["trends"] = []
+            for a in nc.anchors:
+                a["_path"] = str(path)
+                a["source_id"] = sid
+            out.claims.extend(nc.claims)
+            out.anchors.extend(nc.anchors)
+            n_claims, n_anchors = len(nc.claims), len(nc.anchors)
+            if n_anchors == 0:
+                problems.append(errors.NoAnchorsWarning("The note yields no citable claim."))
+            if nc.n_malformed:
+                problems.append(
+                    errors.MalformedAnchorWarning(
+                        f"{nc.n_malformed} anchor(s) malformed, e.g. "
+                        f"{'; '.join(nc.malformed_examples)}."
+                    )
+                )
+        out.sources.append(
+            {
+                "_path": str(path),
+                "source_id": sid,
+                "source_key": nf.source_key,
+                "source_kind": nf.kind,
+                "source_path": str(path),
+                "content_hash": nf.content_hash,
+                "size_bytes": nf.size_bytes,
+                "video_id": nf.video_id,
+                "channel": nf.channel,
+                "note_title": nf.title,
+                "n_claims": n_claims,
+                "n_anchors": n_anchors,
+            }
+        )
+    for p in problems:
+        out.problems.append(problem_row(path, p, nf.content_hash or None))
+
+
+def batched(items: Sequence[Path], size: int) -> Iterable[list[Path]]:
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    db: str | Path | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest notes under ``paths`` into the warehouse, without Prefect.
+
+    The Prefect flow runs the same three stages as tasks; this function exists for
+    tests, benchmarks and users who do not want an orchestrator.
+    """
+    from ytclaims.warehouse import load as wl
+    from ytclaims.warehouse.db import db_path
+
+    t0 = time.perf_counter()
+    path = db_path(db)
+    found: Discovery = discover(list(paths))
+    known = wl.known_hashes(path)
+    results: list[BatchResult] = []
+    done = 0
+    for batch in batched(found.files, batch_size):
+        results.append(parse_batch(batch, known, max_bytes=max_bytes))
+        done += len(batch)
+        if progress:
+            progress(done, len(found.files))
+    return wl.load(path, results, found, [str(p) for p in paths], started=t0)

@@ -1,0 +1,72 @@
+"""The end-of-run summary: counts, problems by kind, and a few sample citations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ytclaims import errors
+
+
+def print_summary(
+    report: dict[str, object], db: Path, *, show: int = 3, console: Console | None = None
+) -> None:
+    """Print what a run did, what went wrong (by file), and ``show`` citations."""
+    con_out = console or Console()
+    totals = report.get("totals") or {}
+    con_out.print(
+        f"[bold]ingest[/bold] {report['files_seen']} files: "
+        f"{report['sources_loaded']} loaded, {report['sources_unchanged']} unchanged; "
+        f"{report['claims_loaded']} claims, {report['anchors_loaded']} anchors written "
+        f"in {float(report['wall_seconds']):.2f} s."
+    )
+    if totals:
+        con_out.print(
+            f"warehouse {db}: {totals.get('sources')} sources, {totals.get('claims')} claims, "
+            f"{totals.get('citations')} citations, {totals.get('ingest_errors')} recorded problems."
+        )
+    problems = list(report.get("problems") or [])  # type: ignore[arg-type]
+    if problems:
+        by = Counter((p["severity"], p["error_kind"]) for p in problems)
+        t = Table(
+            "severity", "kind", "files", "example", title="problems this run (see ingest_errors)"
+        )
+        for (sev, kind), n in sorted(by.items()):
+            ex = next(p for p in problems if p["severity"] == sev and p["error_kind"] == kind)
+            t.add_row(sev, kind, str(n), f"{ex['source_path']}: {ex['message']}")
+        con_out.print(t)
+    if show > 0:
+        _print_samples(db, show, con_out)
+
+
+def _print_samples(db: Path, show: int, con_out: Console) -> None:
+    from ytclaims.cite import fetch_record, markdown
+    from ytclaims.warehouse.db import connect_read
+
+    try:
+        con = connect_read(db)
+    except errors.YtclaimsError as exc:
+        con_out.print(f"(no sample citations: {exc.message})")
+        return
+    try:
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT claim_id FROM citations WHERE seconds IS NOT NULL AND length(text) > 40 "
+                "GROUP BY claim_id ORDER BY hash(claim_id) LIMIT ?",
+                [show],
+            ).fetchall()
+        ]
+        for cid in ids:
+            con_out.rule(style="dim")
+            con_out.print(
+                markdown(fetch_record(con, cid)), markup=False, highlight=False, soft_wrap=True
+            )
+        if ids:
+            con_out.rule(style="dim")
+            con_out.print("cite any claim: ytclaims cite <claim_id>", markup=False)
+    finally:
+        con.close()

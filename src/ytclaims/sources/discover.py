@@ -1,0 +1,80 @@
+"""Find the input files under the paths a user gives.
+
+Folders are walked recursively in sorted order (runs are deterministic whatever the
+file system returns). Hidden files and folders (``.git``, ``.obsidian``) are passed
+over silently; files of other types are reported as skipped, so nothing a user
+pointed at disappears without a word. Paths that do not exist are problems too.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ytclaims import errors
+
+NOTE_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(slots=True)
+class Discovery:
+    """Files to read, and problems met while looking for them."""
+
+    files: list[Path] = field(default_factory=list)
+    problems: list[dict[str, object]] = field(default_factory=list)
+
+
+def problem_row(
+    path: str | Path, exc: errors.SourceError, content_hash: str | None = None
+) -> dict[str, object]:
+    """A problem as plain data, ready for ``ingest_errors``."""
+    return {
+        "source_path": str(path),
+        "content_hash": content_hash,
+        "severity": exc.severity,
+        "error_kind": exc.kind,
+        "message": exc.message,
+    }
+
+
+def discover(paths: list[str | Path]) -> Discovery:
+    """Every note file under ``paths`` (files or folders), sorted, without duplicates."""
+    found: dict[str, Path] = {}
+    out = Discovery()
+    for given in paths:
+        p = Path(given)
+        if p.is_file():
+            if p.suffix.lower() in NOTE_SUFFIXES:
+                found.setdefault(os.path.realpath(p), p)
+            else:
+                out.problems.append(
+                    problem_row(
+                        p, errors.UnsupportedSourceError(f"'{p.suffix}' files are not notes.")
+                    )
+                )
+            continue
+        if not p.is_dir():
+            out.problems.append(
+                problem_row(p, errors.UnreadableSourceError("No such file or folder."))
+            )
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith("."):
+                    continue
+                fp = Path(root) / name
+                if fp.suffix.lower() in NOTE_SUFFIXES:
+                    found.setdefault(os.path.realpath(fp), fp)
+                else:
+                    out.problems.append(
+                        problem_row(
+                            fp,
+                            errors.UnsupportedSourceError(
+                                f"'{fp.suffix or name}' files are not notes."
+                            ),
+                        )
+                    )
+    out.files = sorted(found.values(), key=lambda q: str(q))
+    return out

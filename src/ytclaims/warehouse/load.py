@@ -1,0 +1,221 @@
+"""The single writer: load parsed batches into DuckDB in one transaction.
+
+Rows arrive as plain dicts from any number of parser workers; here they become
+Arrow tables (typed by explicit schemas) and are inserted with
+``INSERT ... BY NAME SELECT`` from the registered table. That is thousands of times
+faster than ``executemany`` and keeps the write window (when the file is locked)
+short. Everything a run changes commits together or not at all.
+
+Idempotency: a source whose content hash is already loaded is skipped before
+parsing, so a re-run on the same inputs writes only its ``runs`` row. A changed
+source replaces exactly its own rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ytclaims import __version__, errors
+from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
+from ytclaims.sources.discover import Discovery, problem_row
+from ytclaims.warehouse.db import connect_write
+
+
+def known_hashes(path: Path) -> frozenset[str]:
+    """Content hashes already loaded, so unchanged files are skipped before parsing."""
+    if not path.exists():
+        return frozenset()
+    from ytclaims.warehouse.db import connect_read
+
+    try:
+        con = connect_read(path)
+    except errors.WarehouseError:
+        return frozenset()
+    try:
+        rows = con.execute("SELECT content_hash FROM sources").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    return frozenset(r[0] for r in rows)
+
+
+ERRORS_SCHEMA = pa.schema(
+    [
+        ("error_id", pa.string()),
+        ("source_path", pa.string()),
+        ("content_hash", pa.string()),
+        ("severity", pa.string()),
+        ("error_kind", pa.string()),
+        ("message", pa.string()),
+    ]
+)
+
+
+def _error_id(p: dict[str, object]) -> str:
+    key = "\x1f".join(
+        str(p.get(k) or "") for k in ("source_path", "content_hash", "error_kind", "message")
+    )
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+def find_duplicates(results: Sequence[BatchResult]) -> tuple[set[str], list[dict[str, object]]]:
+    """Files whose source key another file of this run already has: (paths, problems).
+
+    The first file (in discovery order) wins; the others are reported, not loaded.
+    """
+    first: dict[str, str] = {}
+    dropped: set[str] = set()
+    problems: list[dict[str, object]] = []
+    for r in results:
+        src = r.tables["sources"]
+        for key, path, h in zip(
+            src.column("source_key").to_pylist(),
+            src.column("_path").to_pylist(),
+            src.column("content_hash").to_pylist(),
+            strict=True,
+        ):
+            if key in first:
+                dropped.add(path)
+                problems.append(
+                    problem_row(
+                        path,
+                        errors.DuplicateSourceError(f"Same source key '{key}' as {first[key]}."),
+                        h,
+                    )
+                )
+            else:
+                first[key] = path
+    return dropped, problems
+
+
+def load(
+    path: Path,
+    results: Sequence[BatchResult],
+    found: Discovery,
+    inputs: list[str],
+    *,
+    started: float | None = None,
+    run_id: str | None = None,
+) -> IngestReport:
+    """Write one run's results in one transaction and return its report."""
+    t_load = time.perf_counter()
+    started = started if started is not None else t_load
+    started_at = datetime.now(UTC) - timedelta(seconds=t_load - started)
+    run_id = run_id or new_run_id()
+    dropped, dup_problems = find_duplicates(results)
+    problems = list(found.problems) + [p for r in results for p in r.problems] + dup_problems
+    for p in problems:
+        p["error_id"] = _error_id(p)
+    parsed_paths = [p for r in results for p in r.parsed_paths]
+    unchanged = sum(r.unchanged for r in results)
+    n = {"sources": 0, "claims": 0, "anchors": 0}
+
+    con = connect_write(path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.register("_dropped", pa.table({"_path": pa.array(sorted(dropped), pa.string())}))
+        keep = "WHERE _path NOT IN (SELECT _path FROM _dropped)"
+        for r in results:
+            t = r.tables
+            con.register("_src", t["sources"])
+            con.register("_claims", t["claims"])
+            con.register("_anchors", t["anchors"])
+            con.register("_vidx", t["video_index"])
+            # A changed source replaces exactly its previous rows.
+            for table in ("anchors", "claims", "video_index", "sources"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _src {keep})"
+                )
+            con.execute(
+                "INSERT INTO sources BY NAME SELECT * EXCLUDE (_path), ? AS run_id, "
+                f"? AS loaded_at, ? AS ytclaims_version FROM _src {keep}",
+                [run_id, datetime.now(UTC), __version__],
+            )
+            con.execute(f"INSERT INTO claims BY NAME SELECT * EXCLUDE (_path) FROM _claims {keep}")
+            con.execute(
+                f"INSERT INTO anchors BY NAME SELECT * EXCLUDE (_path) FROM _anchors {keep}"
+            )
+            con.execute(
+                f"INSERT INTO video_index BY NAME SELECT * EXCLUDE (_path) FROM _vidx {keep}"
+            )
+            for name, view in (("sources", "_src"), ("claims", "_claims"), ("anchors", "_anchors")):
+                n[name] += con.execute(f"SELECT count(*) FROM {view} {keep}").fetchone()[0]  # type: ignore[index]
+            for view in ("_src", "_claims", "_anchors", "_vidx"):
+                con.unregister(view)
+        # Problems describe the current bytes: forget those of files re-read this run.
+        errs = pa.Table.from_pydict(
+            {k: [p.get(k) for p in problems] for k in ERRORS_SCHEMA.names}, schema=ERRORS_SCHEMA
+        )
+        con.register("_errs", errs)
+        con.register("_parsed", pa.table({"source_path": pa.array(parsed_paths, pa.string())}))
+        con.execute(
+            "DELETE FROM ingest_errors WHERE source_path IN (SELECT source_path FROM _parsed) "
+            "AND error_id NOT IN (SELECT error_id FROM _errs)"
+        )
+        con.execute(
+            "INSERT INTO ingest_errors BY NAME SELECT DISTINCT ON (error_id) *, ? AS run_id, "
+            "? AS detected_at FROM _errs "
+            "WHERE error_id NOT IN (SELECT error_id FROM ingest_errors)",
+            [run_id, datetime.now(UTC)],
+        )
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                started_at,
+                datetime.now(UTC),
+                __version__,
+                inputs,
+                len(found.files),
+                n["sources"],
+                unchanged,
+                n["claims"],
+                n["anchors"],
+                len(problems),
+            ],
+        )
+        con.execute("COMMIT")
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM claims), "
+            "(SELECT count(*) FROM anchors), (SELECT count(*) FROM citations), "
+            "(SELECT count(*) FROM ingest_errors)"
+        ).fetchone()
+        totals = dict(
+            zip(
+                ("sources", "claims", "anchors", "citations", "ingest_errors"),
+                row or (),
+                strict=False,
+            )
+        )
+    except duckdb.Error as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise errors.WarehouseError(
+            f"Loading into {path} failed and was rolled back: {exc}"
+        ) from exc
+    finally:
+        con.close()
+    t_end = time.perf_counter()
+    return IngestReport(
+        run_id=run_id,
+        db=str(path),
+        files_seen=len(found.files),
+        sources_loaded=n["sources"],
+        sources_unchanged=unchanged,
+        claims_loaded=n["claims"],
+        anchors_loaded=n["anchors"],
+        problems=problems,
+        parse_seconds=sum(r.seconds for r in results),
+        load_seconds=t_end - t_load,
+        wall_seconds=t_end - started,
+        totals=totals,
+    )

@@ -1,0 +1,275 @@
+-- ytclaims warehouse schema (DuckDB). Applied idempotently on every write-open.
+-- Public interface: the views `citations` and `videos`, and the tables below.
+-- schema_version is bumped whenever a table changes shape.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+COMMENT ON TABLE meta IS 'Warehouse bookkeeping: schema_version and the ytclaims version that created the file.';
+COMMENT ON COLUMN meta.key IS 'Setting name, e.g. schema_version.';
+COMMENT ON COLUMN meta.value IS 'Setting value, as text.';
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    ytclaims_version VARCHAR NOT NULL,
+    inputs VARCHAR[],
+    n_files_seen INTEGER,
+    n_sources_loaded INTEGER,
+    n_sources_unchanged INTEGER,
+    n_claims_loaded INTEGER,
+    n_anchors_loaded INTEGER,
+    n_problems INTEGER
+);
+COMMENT ON TABLE runs IS 'One row per ingest run that committed: when, with which ytclaims version, on which inputs, and what it loaded. The only table a no-op re-run adds to.';
+COMMENT ON COLUMN runs.run_id IS 'Run id (UUID4 hex), referenced by sources.run_id and ingest_errors.run_id.';
+COMMENT ON COLUMN runs.started_at IS 'When the run started (UTC).';
+COMMENT ON COLUMN runs.finished_at IS 'When the run committed (UTC).';
+COMMENT ON COLUMN runs.ytclaims_version IS 'Version of ytclaims that ran.';
+COMMENT ON COLUMN runs.inputs IS 'Paths the run was pointed at, as given.';
+COMMENT ON COLUMN runs.n_files_seen IS 'Files discovered under the inputs.';
+COMMENT ON COLUMN runs.n_sources_loaded IS 'Sources (re)loaded because they were new or had changed.';
+COMMENT ON COLUMN runs.n_sources_unchanged IS 'Sources skipped because their content hash was already loaded.';
+COMMENT ON COLUMN runs.n_claims_loaded IS 'Claims written by this run.';
+COMMENT ON COLUMN runs.n_anchors_loaded IS 'Anchors written by this run.';
+COMMENT ON COLUMN runs.n_problems IS 'Problems (errors, warnings, skipped files) found by this run.';
+
+CREATE TABLE IF NOT EXISTS sources (
+    source_id VARCHAR PRIMARY KEY,
+    source_key VARCHAR NOT NULL UNIQUE,
+    source_kind VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    video_id VARCHAR,
+    channel VARCHAR,
+    note_title VARCHAR,
+    n_claims INTEGER NOT NULL,
+    n_anchors INTEGER NOT NULL,
+    run_id VARCHAR NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL,
+    ytclaims_version VARCHAR NOT NULL
+);
+COMMENT ON TABLE sources IS 'Every file whose content is in the warehouse: where it was read, its content hash, and the run and ytclaims version that loaded this content. Answers "where did this claim come from".';
+COMMENT ON COLUMN sources.source_id IS 'Deterministic id: hash of source_key.';
+COMMENT ON COLUMN sources.source_key IS 'Stable identity across machines: <channel>/<file name>.';
+COMMENT ON COLUMN sources.source_kind IS '''note'' (a video note) or ''index'' (a channel index page: video metadata, no claims); later kinds: ''transcript''.';
+COMMENT ON COLUMN sources.source_path IS 'Path the file was read from when this content was loaded.';
+COMMENT ON COLUMN sources.content_hash IS 'BLAKE2b-128 of the file bytes; an unchanged hash means the file is skipped on re-runs.';
+COMMENT ON COLUMN sources.size_bytes IS 'File size in bytes.';
+COMMENT ON COLUMN sources.video_id IS 'YouTube video id from the note front matter (NULL for index pages).';
+COMMENT ON COLUMN sources.channel IS 'Channel from the note''s From: [[channel]] line, else its folder name.';
+COMMENT ON COLUMN sources.note_title IS 'The note''s front-matter title (its topic, not the video title).';
+COMMENT ON COLUMN sources.n_claims IS 'Claims extracted from this source.';
+COMMENT ON COLUMN sources.n_anchors IS 'yt-timestamp anchors found in this source (all of them are in anchors).';
+COMMENT ON COLUMN sources.run_id IS 'Run that loaded this content.';
+COMMENT ON COLUMN sources.loaded_at IS 'When this content was loaded (UTC).';
+COMMENT ON COLUMN sources.ytclaims_version IS 'ytclaims version that parsed this content.';
+
+CREATE TABLE IF NOT EXISTS video_index (
+    video_id VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    note_slugs VARCHAR[],
+    source_id VARCHAR NOT NULL,
+    PRIMARY KEY (video_id, source_id)
+);
+COMMENT ON TABLE video_index IS 'Videos listed on channel index pages (<channel>/<channel>.md): the real video titles and URLs.';
+COMMENT ON COLUMN video_index.video_id IS 'YouTube video id parsed from the listed URL.';
+COMMENT ON COLUMN video_index.channel IS 'Channel the index page belongs to.';
+COMMENT ON COLUMN video_index.title IS 'Video title as listed.';
+COMMENT ON COLUMN video_index.url IS 'Video URL as listed.';
+COMMENT ON COLUMN video_index.note_slugs IS 'Wiki-link targets (note file stems) listed under the video.';
+COMMENT ON COLUMN video_index.source_id IS 'The index page this row came from (sources.source_id).';
+
+CREATE TABLE IF NOT EXISTS claims (
+    claim_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    video_id VARCHAR NOT NULL,
+    channel VARCHAR,
+    note_title VARCHAR,
+    claim_ordinal INTEGER NOT NULL,
+    block_ordinal INTEGER NOT NULL,
+    block_kind VARCHAR NOT NULL,
+    line INTEGER NOT NULL,
+    heading_path VARCHAR,
+    lead_in VARCHAR,
+    text VARCHAR NOT NULL,
+    wiki_targets VARCHAR[] NOT NULL,
+    n_anchors INTEGER NOT NULL,
+    layers VARCHAR[] NOT NULL,
+    trends VARCHAR[] NOT NULL
+);
+COMMENT ON TABLE claims IS 'One row per claim (claim_id unique; no index, so bulk loads stay fast): the text an anchor group stands for, from the end of the previous group (or the start of its paragraph, list item or table cell) up to the group.';
+COMMENT ON COLUMN claims.claim_id IS 'Deterministic id: hash of source_key, claim text and its occurrence number in the note. Stable across re-runs and machines, and across edits elsewhere in the note.';
+COMMENT ON COLUMN claims.source_id IS 'The note it came from (sources.source_id).';
+COMMENT ON COLUMN claims.video_id IS 'YouTube video id the claim is about.';
+COMMENT ON COLUMN claims.channel IS 'Channel of the note.';
+COMMENT ON COLUMN claims.note_title IS 'Front-matter title of the note.';
+COMMENT ON COLUMN claims.claim_ordinal IS '0-based position of the claim in its note (document order).';
+COMMENT ON COLUMN claims.block_ordinal IS '0-based position, among the note''s anchored blocks, of the block holding the claim.';
+COMMENT ON COLUMN claims.block_kind IS 'paragraph, list_item, table_cell, heading or code.';
+COMMENT ON COLUMN claims.line IS '1-based line in the source file where the claim''s anchor group starts.';
+COMMENT ON COLUMN claims.heading_path IS 'Headings above the claim, outermost first, joined by '' > '' (wiki links shown by label).';
+COMMENT ON COLUMN claims.lead_in IS 'Bold lead-in of the claim''s list item or paragraph (e.g. Cost Reduction), or of its parent list item; NULL if none.';
+COMMENT ON COLUMN claims.text IS 'Claim as clean plain text: markup removed, wiki links replaced by their label, whitespace folded; the lead-in is not repeated here.';
+COMMENT ON COLUMN claims.wiki_targets IS 'Targets of [[target | label]] links inside the claim.';
+COMMENT ON COLUMN claims.n_anchors IS 'Anchors in the claim''s group.';
+COMMENT ON COLUMN claims.layers IS 'AI-landscape layers (model, infrastructure, application); empty until tagging runs.';
+COMMENT ON COLUMN claims.trends IS 'Trends the claim evidences (cost_reduction, commoditization, ...); empty until tagging runs.';
+
+CREATE TABLE IF NOT EXISTS anchors (
+    claim_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    anchor_ordinal INTEGER NOT NULL,
+    group_position INTEGER NOT NULL,
+    data_t_raw VARCHAR,
+    label_raw VARCHAR,
+    markup_issue VARCHAR,
+    form VARCHAR NOT NULL,
+    parse_status VARCHAR NOT NULL,
+    parse_reason VARCHAR,
+    data_t_seconds DOUBLE,
+    label_seconds DOUBLE,
+    label_mismatch BOOLEAN NOT NULL,
+    candidates STRUCT(reading VARCHAR, seconds DOUBLE)[] NOT NULL,
+    anchor_seconds DOUBLE,
+    anchor_reading VARCHAR,
+    anchor_source VARCHAR,
+    timestamp_status VARCHAR NOT NULL,
+    resolution_reason VARCHAR
+);
+COMMENT ON TABLE anchors IS 'One row per yt-timestamp anchor, never dropped ((source_id, anchor_ordinal) unique): what was written (data-t and label, verbatim), every plausible reading, and the second chosen with its evidence.';
+COMMENT ON COLUMN anchors.claim_id IS 'Claim the anchor belongs to.';
+COMMENT ON COLUMN anchors.source_id IS 'Note the anchor is in.';
+COMMENT ON COLUMN anchors.anchor_ordinal IS '0-based position among all yt-timestamp anchors of the note, document order.';
+COMMENT ON COLUMN anchors.group_position IS '0-based position inside its anchor group (several anchors after one sentence).';
+COMMENT ON COLUMN anchors.data_t_raw IS 'The data-t attribute exactly as written (NULL if the tag had none).';
+COMMENT ON COLUMN anchors.label_raw IS 'The link text exactly as written, e.g. [02:30:00] (NULL if none).';
+COMMENT ON COLUMN anchors.markup_issue IS 'Why the tag is not the canonical <a class="yt-timestamp" data-t="...">[...]</a>, if it is not.';
+COMMENT ON COLUMN anchors.form IS 'Form of the written time: hh:mm:ss, mm:ss, seconds, hh:mm:ss:ff, mm:ss:cc, mm:ss:mmm, n/a, empty, garbage.';
+COMMENT ON COLUMN anchors.parse_status IS 'What the data-t string alone says: ok, ambiguous (several readings), nonstandard (one non-literal reading), empty, invalid.';
+COMMENT ON COLUMN anchors.parse_reason IS 'Why the data-t string is ambiguous, nonstandard or invalid.';
+COMMENT ON COLUMN anchors.data_t_seconds IS 'Literal reading of data-t in seconds (first candidate), NULL if unparseable.';
+COMMENT ON COLUMN anchors.label_seconds IS 'Literal reading of the label in seconds, NULL if unparseable or empty.';
+COMMENT ON COLUMN anchors.label_mismatch IS 'True when label and data-t both parse but share no reading.';
+COMMENT ON COLUMN anchors.candidates IS 'Every plausible reading {reading, seconds}; label readings are prefixed label:.';
+COMMENT ON COLUMN anchors.anchor_seconds IS 'Second chosen from the anchor alone and its note (before any transcript check); NULL when ambiguous or invalid.';
+COMMENT ON COLUMN anchors.anchor_reading IS 'Name of the chosen reading (e.g. mm:ss:00).';
+COMMENT ON COLUMN anchors.anchor_source IS 'Which written value the second comes from: data-t or label.';
+COMMENT ON COLUMN anchors.timestamp_status IS 'unverified, reinterpreted, ambiguous or invalid (see README: Timestamps).';
+COMMENT ON COLUMN anchors.resolution_reason IS 'The evidence behind the chosen second, in words.';
+
+CREATE TABLE IF NOT EXISTS ingest_errors (
+    error_id VARCHAR PRIMARY KEY,
+    run_id VARCHAR NOT NULL,
+    source_path VARCHAR NOT NULL,
+    content_hash VARCHAR,
+    severity VARCHAR NOT NULL,
+    error_kind VARCHAR NOT NULL,
+    message VARCHAR NOT NULL,
+    detected_at TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE ingest_errors IS 'Every problem found in an input file, with its path and reason. severity=error: nothing of the file was loaded; warning: loaded with a caveat; skipped: not a supported file. A re-run on the same bytes adds no row.';
+COMMENT ON COLUMN ingest_errors.error_id IS 'Deterministic id: hash of path, content hash, kind and message.';
+COMMENT ON COLUMN ingest_errors.run_id IS 'First run that found the problem.';
+COMMENT ON COLUMN ingest_errors.source_path IS 'File the problem is in.';
+COMMENT ON COLUMN ingest_errors.content_hash IS 'Hash of the file bytes when the problem was found (NULL if unreadable).';
+COMMENT ON COLUMN ingest_errors.severity IS 'error, warning or skipped.';
+COMMENT ON COLUMN ingest_errors.error_kind IS 'Stable kind, e.g. empty_file, binary_file, missing_video_id, encoding, no_anchors, malformed_anchor.';
+COMMENT ON COLUMN ingest_errors.message IS 'What is wrong and what to do about it.';
+COMMENT ON COLUMN ingest_errors.detected_at IS 'When it was first found (UTC).';
+
+CREATE OR REPLACE VIEW videos AS
+WITH from_notes AS (
+    SELECT video_id, any_value(channel ORDER BY source_key) AS channel,
+           count(*) AS n_notes, sum(n_anchors) AS n_anchors
+    FROM sources WHERE source_kind = 'note' AND video_id IS NOT NULL
+    GROUP BY video_id
+), from_index AS (
+    SELECT video_id, any_value(title ORDER BY source_id) AS title,
+           any_value(channel ORDER BY source_id) AS channel,
+           any_value(url ORDER BY source_id) AS url
+    FROM video_index GROUP BY video_id
+)
+SELECT coalesce(n.video_id, i.video_id) AS video_id,
+       i.title AS title,
+       coalesce(i.channel, n.channel) AS channel,
+       'https://www.youtube.com/watch?v=' || coalesce(n.video_id, i.video_id) AS url,
+       CAST(NULL AS DOUBLE) AS duration_seconds,
+       coalesce(n.n_notes, 0) AS n_notes,
+       coalesce(n.n_anchors, 0) AS n_anchors
+FROM from_notes n FULL OUTER JOIN from_index i ON n.video_id = i.video_id;
+COMMENT ON VIEW videos IS 'One row per video known from notes or channel index pages.';
+COMMENT ON COLUMN videos.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN videos.title IS 'Video title from the channel index page; NULL when no index page lists it.';
+COMMENT ON COLUMN videos.channel IS 'Channel (index page, else the notes).';
+COMMENT ON COLUMN videos.url IS 'Watch URL of the video.';
+COMMENT ON COLUMN videos.duration_seconds IS 'Video length in seconds when a source gives it (transcripts, later); NULL when unknown.';
+COMMENT ON COLUMN videos.n_notes IS 'Notes about this video in the warehouse.';
+COMMENT ON COLUMN videos.n_anchors IS 'Anchors in those notes.';
+
+CREATE OR REPLACE VIEW citations AS
+SELECT a.claim_id,
+       c.video_id,
+       s.source_path,
+       CAST('note' AS VARCHAR) AS source_kind,
+       a.anchor_ordinal,
+       a.data_t_raw AS anchor_raw,
+       c.text,
+       CAST(floor(a.anchor_seconds) AS INTEGER) AS seconds,
+       a.timestamp_status,
+       CASE WHEN a.anchor_seconds IS NULL THEN NULL
+            ELSE 'https://www.youtube.com/watch?v=' || c.video_id || '&t='
+                 || CAST(floor(a.anchor_seconds) AS BIGINT) || 's' END AS url,
+       c.layers,
+       c.trends,
+       a.label_raw AS anchor_label,
+       a.form AS anchor_form,
+       a.anchor_reading,
+       a.resolution_reason,
+       a.label_mismatch,
+       c.channel,
+       c.note_title,
+       c.heading_path,
+       c.lead_in,
+       c.wiki_targets,
+       c.claim_ordinal,
+       c.line,
+       s.source_key,
+       s.content_hash,
+       s.run_id
+FROM anchors a
+JOIN claims c USING (claim_id)
+JOIN sources s ON s.source_id = a.source_id;
+COMMENT ON VIEW citations IS 'Public view: one row per anchor, with the claim it cites and a timestamped YouTube link. Columns up to trends are a stable interface.';
+COMMENT ON COLUMN citations.claim_id IS 'Claim id; pass it to ytclaims cite.';
+COMMENT ON COLUMN citations.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN citations.source_path IS 'File the claim was read from.';
+COMMENT ON COLUMN citations.source_kind IS '''note'' (from a video note) or ''transcript'' (from spoken words; later).';
+COMMENT ON COLUMN citations.anchor_ordinal IS '0-based position of the anchor among all yt-timestamp anchors of its note, document order.';
+COMMENT ON COLUMN citations.anchor_raw IS 'data-t exactly as written.';
+COMMENT ON COLUMN citations.text IS 'Claim text, clean plain text.';
+COMMENT ON COLUMN citations.seconds IS 'Whole second a citation should use; NULL when unknown (ambiguous or invalid).';
+COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: unverified, reinterpreted, ambiguous, invalid (later also verified, corrected).';
+COMMENT ON COLUMN citations.url IS 'https://www.youtube.com/watch?v=<id>&t=<seconds>s; NULL when seconds is NULL.';
+COMMENT ON COLUMN citations.layers IS 'AI-landscape layers of the claim (empty until tagging).';
+COMMENT ON COLUMN citations.trends IS 'Trends the claim evidences (empty until tagging).';
+COMMENT ON COLUMN citations.anchor_label IS 'Anchor link text exactly as written.';
+COMMENT ON COLUMN citations.anchor_form IS 'Form of the written time (hh:mm:ss, mm:ss, seconds, ...).';
+COMMENT ON COLUMN citations.anchor_reading IS 'Reading chosen for seconds (e.g. mm:ss:00).';
+COMMENT ON COLUMN citations.resolution_reason IS 'Evidence behind seconds, in words.';
+COMMENT ON COLUMN citations.label_mismatch IS 'True when the label and data-t disagree.';
+COMMENT ON COLUMN citations.channel IS 'Channel of the note.';
+COMMENT ON COLUMN citations.note_title IS 'Front-matter title of the note.';
+COMMENT ON COLUMN citations.heading_path IS 'Headings above the claim, joined by '' > ''.';
+COMMENT ON COLUMN citations.lead_in IS 'Bold lead-in of the claim''s item, if any.';
+COMMENT ON COLUMN citations.wiki_targets IS 'Wiki-link targets mentioned by the claim.';
+COMMENT ON COLUMN citations.claim_ordinal IS '0-based position of the claim in its note.';
+COMMENT ON COLUMN citations.line IS '1-based line of the claim''s anchor group in the source file.';
+COMMENT ON COLUMN citations.source_key IS 'Stable source identity <channel>/<file name>.';
+COMMENT ON COLUMN citations.content_hash IS 'Hash of the source bytes the claim was read from.';
+COMMENT ON COLUMN citations.run_id IS 'Run that loaded the source.';

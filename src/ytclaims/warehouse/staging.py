@@ -1,0 +1,122 @@
+"""Typed Arrow tables for parsed rows: the hand-off between parsers and the writer.
+
+Parsers (threads, processes, Dask workers) produce dict rows; :func:`to_tables`
+freezes them into Arrow tables with these explicit schemas, so the writer's
+``INSERT ... BY NAME`` gets the same column types whatever the data, and empty
+batches still have every column. Each table carries ``_path`` (the file a row came
+from), which is staging-only and never reaches the warehouse.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    from ytclaims.pipeline import BatchResult
+
+_STR = pa.string()
+_LIST_STR = pa.list_(pa.string())
+
+SOURCES_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("source_id", _STR),
+        ("source_key", _STR),
+        ("source_kind", _STR),
+        ("source_path", _STR),
+        ("content_hash", _STR),
+        ("size_bytes", pa.int64()),
+        ("video_id", _STR),
+        ("channel", _STR),
+        ("note_title", _STR),
+        ("n_claims", pa.int32()),
+        ("n_anchors", pa.int32()),
+    ]
+)
+CLAIMS_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("claim_id", _STR),
+        ("source_id", _STR),
+        ("video_id", _STR),
+        ("channel", _STR),
+        ("note_title", _STR),
+        ("claim_ordinal", pa.int32()),
+        ("block_ordinal", pa.int32()),
+        ("block_kind", _STR),
+        ("line", pa.int32()),
+        ("heading_path", _STR),
+        ("lead_in", _STR),
+        ("text", _STR),
+        ("wiki_targets", _LIST_STR),
+        ("n_anchors", pa.int32()),
+        ("layers", _LIST_STR),
+        ("trends", _LIST_STR),
+    ]
+)
+ANCHORS_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("claim_id", _STR),
+        ("source_id", _STR),
+        ("anchor_ordinal", pa.int32()),
+        ("group_position", pa.int32()),
+        ("data_t_raw", _STR),
+        ("label_raw", _STR),
+        ("markup_issue", _STR),
+        ("form", _STR),
+        ("parse_status", _STR),
+        ("parse_reason", _STR),
+        ("data_t_seconds", pa.float64()),
+        ("label_seconds", pa.float64()),
+        ("label_mismatch", pa.bool_()),
+        ("candidates", pa.list_(pa.struct([("reading", _STR), ("seconds", pa.float64())]))),
+        ("anchor_seconds", pa.float64()),
+        ("anchor_reading", _STR),
+        ("anchor_source", _STR),
+        ("timestamp_status", _STR),
+        ("resolution_reason", _STR),
+    ]
+)
+VIDEO_INDEX_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("video_id", _STR),
+        ("channel", _STR),
+        ("title", _STR),
+        ("url", _STR),
+        ("note_slugs", _LIST_STR),
+        ("source_id", _STR),
+    ]
+)
+ERRORS_SCHEMA = pa.schema(
+    [
+        ("error_id", _STR),
+        ("source_path", _STR),
+        ("content_hash", _STR),
+        ("severity", _STR),
+        ("error_kind", _STR),
+        ("message", _STR),
+    ]
+)
+
+
+SCHEMAS = {
+    "sources": SOURCES_SCHEMA,
+    "claims": CLAIMS_SCHEMA,
+    "anchors": ANCHORS_SCHEMA,
+    "video_index": VIDEO_INDEX_SCHEMA,
+}
+
+
+def table(rows: list[dict[str, object]], schema: pa.Schema) -> pa.Table:
+    """Rows (dicts) -> Arrow table with exactly ``schema``'s columns."""
+    cols = {name: [r.get(name) for r in rows] for name in schema.names}
+    return pa.Table.from_pydict(cols, schema=schema)
+
+
+def to_tables(batch: BatchResult) -> dict[str, pa.Table]:
+    """All staged row lists of a batch as typed Arrow tables."""
+    return {name: table(getattr(batch, name), schema) for name, schema in SCHEMAS.items()}
