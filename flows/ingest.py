@@ -37,15 +37,15 @@ def discover_task(paths: list[str]) -> Discovery:
 
 
 @task(name="known-hashes", cache_policy=NONE, persist_result=False)
-def known_hashes_task(db: str) -> frozenset[str]:
-    return wl.known_hashes(Path(db))
+def known_hashes_task(db: str, fingerprint: str) -> frozenset[str]:
+    return wl.known_hashes(Path(db), fingerprint)
 
 
 @task(name="parse-batch", cache_policy=NONE, persist_result=False)
 def parse_batch_task(
-    paths: list[str], known: frozenset[str], max_bytes: int
+    paths: list[str], known: frozenset[str], max_bytes: int, taxonomy: str | None, tag: bool
 ) -> pipeline.BatchResult:
-    return pipeline.parse_batch(paths, known, max_bytes=max_bytes)
+    return pipeline.parse_batch(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag)
 
 
 @task(name="load", cache_policy=NONE, persist_result=False)
@@ -55,8 +55,11 @@ def load_task(
     found: Discovery,
     inputs: list[str],
     started: float,
+    fingerprint: str,
 ) -> dict[str, object]:
-    return wl.load(Path(db), results, found, inputs, started=started).as_dict()
+    return wl.load(
+        Path(db), results, found, inputs, started=started, fingerprint=fingerprint
+    ).as_dict()
 
 
 @flow(name="ingest", log_prints=True)
@@ -65,18 +68,21 @@ def ingest(
     db: str | None = None,
     batch_size: int = pipeline.DEFAULT_BATCH_SIZE,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    taxonomy: str | None = None,
+    tag: bool = True,
 ) -> dict[str, object]:
     """Ingest notes under ``paths`` into the warehouse ``db``; returns the run report."""
     started = time.perf_counter()
     target = str(db_path(db))
+    fp = pipeline.fingerprint(taxonomy, tag=tag)
     found = discover_task(paths)
-    known = known_hashes_task(target)
+    known = known_hashes_task(target, fp)
     futures = [
-        parse_batch_task.submit([str(p) for p in batch], known, max_bytes)
+        parse_batch_task.submit([str(p) for p in batch], known, max_bytes, taxonomy, tag)
         for batch in pipeline.batched(found.files, batch_size)
     ]
     results = [f.result() for f in futures]
-    return load_task(target, results, found, [str(p) for p in paths], started)
+    return load_task(target, results, found, [str(p) for p in paths], started, fp)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _run_flow(paths: list[str], db: Path, batch_size: int, max_bytes: int) -> dict[str, object]:
+def _run_flow(
+    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
+) -> dict[str, object]:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # The machines this runs on are often offline: no telemetry calls.
@@ -46,10 +48,14 @@ def _run_flow(paths: list[str], db: Path, batch_size: int, max_bytes: int) -> di
     with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
         from flows.ingest import ingest as ingest_flow
 
-        return ingest_flow(paths, str(db), batch_size=batch_size, max_bytes=max_bytes)
+        return ingest_flow(
+            paths, str(db), batch_size=batch_size, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag
+        )
 
 
-def _run_direct(paths: list[str], db: Path, batch_size: int, max_bytes: int) -> dict[str, object]:
+def _run_direct(
+    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
+) -> dict[str, object]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ytclaims.pipeline import ingest
@@ -86,6 +92,10 @@ def ingest(
     * 1024
     * 1024,
     show: Annotated[int, typer.Option(help="Citations to print in the summary.")] = 3,
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="Taxonomy TOML for tagging (default: the packaged one).")
+    ] = None,
+    no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip layer/trend tagging.")] = False,
 ) -> None:
     """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
     from ytclaims.report import print_summary
@@ -94,7 +104,12 @@ def ingest(
     args = [str(p) for p in paths]
     try:
         runner = _run_direct if no_prefect else _run_flow
-        report = runner(args, target, batch_size, max_bytes)
+        tax = str(taxonomy) if taxonomy else None
+        if tax:
+            from ytclaims.tags.taxonomy import load_taxonomy
+
+            load_taxonomy(tax)  # fail fast, before any work, on a broken file
+        report = runner(args, target, batch_size, max_bytes, tax, not no_tag)
     except errors.YtclaimsError as exc:
         _fail(exc, 2)
         return
@@ -143,6 +158,41 @@ def cite(
         typer.echo(cite_claim(db_path(db), claim_id))
     except errors.YtclaimsError as exc:
         _fail(exc)
+
+
+@app.command()
+def explain(
+    claim_id: Annotated[str, typer.Argument(help="Claim id (citations.claim_id).")],
+    db: DbOption = None,
+) -> None:
+    """Show why a claim has its layers and trends: every piece of evidence."""
+    from ytclaims.query import explain as explain_claim
+
+    try:
+        typer.echo(explain_claim(db_path(db), claim_id))
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+
+
+@app.command()
+def evaluate(
+    dev: Annotated[Path, typer.Option(help="Hand-labelled claims (JSON lines).")] = Path(
+        "benchmarks/data/tagging_dev.jsonl"
+    ),
+    taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy TOML to evaluate.")] = None,
+    split: Annotated[str, typer.Option(help="all, tune or test half of the dev set.")] = "all",
+    stratum: Annotated[str, typer.Option(help="all, random or targeted claims.")] = "all",
+) -> None:
+    """Tag the hand-labelled dev set and print per-label precision, recall and F1."""
+    from ytclaims.tags.evaluate import evaluate as run_eval
+    from ytclaims.tags.evaluate import format_report
+
+    try:
+        res = run_eval(dev, str(taxonomy) if taxonomy else None, split=split, stratum=stratum)
+    except (errors.YtclaimsError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(format_report(res))
 
 
 def main() -> None:

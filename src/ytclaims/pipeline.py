@@ -8,13 +8,16 @@ single writer can load the results in one transaction.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ytclaims import errors
+from ytclaims import __version__, errors
 from ytclaims.claims.extract import extract_claims
 from ytclaims.sources.discover import Discovery, discover, problem_row
 from ytclaims.sources.index_pages import parse_index
@@ -37,6 +40,9 @@ class BatchResult:
     claims: list[dict[str, object]] = field(default_factory=list)
     anchors: list[dict[str, object]] = field(default_factory=list)
     video_index: list[dict[str, object]] = field(default_factory=list)
+    claim_tags: list[dict[str, object]] = field(default_factory=list)
+    tag_evidence: list[dict[str, object]] = field(default_factory=list)
+    entities: list[dict[str, object]] = field(default_factory=list)
     problems: list[dict[str, object]] = field(default_factory=list)
     parsed_paths: list[str] = field(default_factory=list)  # files read and parsed this run
     unchanged: int = 0
@@ -49,6 +55,7 @@ class BatchResult:
 
         self.tables = to_tables(self)
         self.sources, self.claims, self.anchors, self.video_index = [], [], [], []
+        self.claim_tags, self.tag_evidence, self.entities = [], [], []
         return self
 
     def count(self, name: str) -> int:
@@ -87,16 +94,32 @@ def source_id_for(source_key: str) -> str:
     return hashlib.blake2b(source_key.encode(), digest_size=8).hexdigest()
 
 
+def fingerprint(taxonomy: str | None = None, *, tag: bool = True) -> str:
+    """What produced a source's rows: ytclaims version and tagging rules.
+
+    Re-runs skip a file only when its bytes *and* this fingerprint are unchanged, so
+    upgrading ytclaims or editing the taxonomy re-processes everything once.
+    """
+    if not tag:
+        return f"{__version__}+untagged"
+    from ytclaims.tags.tagger import fingerprint as tax_fingerprint
+
+    return f"{__version__}+{tax_fingerprint(taxonomy)}"
+
+
 def parse_batch(
     paths: Sequence[str | Path],
     known_hashes: frozenset[str] | set[str] = frozenset(),
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    taxonomy: str | None = None,
+    tag: bool = True,
 ) -> BatchResult:
-    """Read and parse a batch of files. Never raises for a bad file: it records it.
+    """Read, parse and tag a batch of files. Never raises for a bad file: it records it.
 
     Files whose content hash is in ``known_hashes`` are already in the warehouse
-    exactly as they are, and are skipped without parsing.
+    exactly as they are (same pipeline fingerprint), and are skipped without parsing.
+    The spaCy pipeline is loaded once per process and fed the batch's claims together.
     """
     t0 = time.perf_counter()
     out = BatchResult()
@@ -111,6 +134,16 @@ def parse_batch(
             )
             out.problems.append(problem_row(path, err))
             out.parsed_paths.append(str(path))
+    if tag and out.claims:
+        from ytclaims.tags.tagger import tag_claims
+
+        out.tag_evidence, out.entities = tag_claims(out.claims, taxonomy)
+        for c in out.claims:
+            for t in c.pop("tags", []):  # type: ignore[union-attr]
+                out.claim_tags.append(
+                    {"_path": c["_path"], "claim_id": c["claim_id"], "source_id": c["source_id"]}
+                    | t
+                )
     out.freeze()
     out.seconds = time.perf_counter() - t0
     return out
@@ -196,12 +229,18 @@ def ingest(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    taxonomy: str | None = None,
+    tag: bool = True,
+    workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest notes under ``paths`` into the warehouse, without Prefect.
 
     The Prefect flow runs the same three stages as tasks; this function exists for
-    tests, benchmarks and users who do not want an orchestrator.
+    tests, benchmarks and users who do not want an orchestrator. Batches are parsed
+    in ``workers`` processes (default: one per core; 1 = in this process), each of
+    which loads spaCy once; results come back as Arrow tables and one writer loads
+    them in one transaction.
     """
     from ytclaims.warehouse import load as wl
     from ytclaims.warehouse.db import db_path
@@ -209,12 +248,26 @@ def ingest(
     t0 = time.perf_counter()
     path = db_path(db)
     found: Discovery = discover(list(paths))
-    known = wl.known_hashes(path)
+    fp = fingerprint(taxonomy, tag=tag)
+    known = wl.known_hashes(path, fp)
+    batches = list(batched(found.files, batch_size))
+    n_workers = min(workers or os.cpu_count() or 1, len(batches))
     results: list[BatchResult] = []
     done = 0
-    for batch in batched(found.files, batch_size):
-        results.append(parse_batch(batch, known, max_bytes=max_bytes))
-        done += len(batch)
-        if progress:
-            progress(done, len(found.files))
-    return wl.load(path, results, found, [str(p) for p in paths], started=t0)
+    kwargs = {"max_bytes": max_bytes, "taxonomy": taxonomy, "tag": tag}
+    if n_workers <= 1:
+        for batch in batches:
+            results.append(parse_batch(batch, known, **kwargs))  # type: ignore[arg-type]
+            done += len(batch)
+            if progress:
+                progress(done, len(found.files))
+    else:
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+            futures = [pool.submit(parse_batch, b, known, **kwargs) for b in batches]
+            for fut, batch in zip(futures, batches, strict=True):
+                results.append(fut.result())
+                done += len(batch)
+                if progress:
+                    progress(done, len(found.files))
+    return wl.load(path, results, found, [str(p) for p in paths], started=t0, fingerprint=fp)

@@ -59,3 +59,54 @@ def cite(db: Path, claim_id: str) -> str:
         return markdown(fetch_record(con, claim_id))
     finally:
         con.close()
+
+
+def explain(db: Path, claim_id: str) -> str:
+    """Why a claim carries each of its labels, read from ``tag_evidence``."""
+    con = connect_read(db)
+    try:
+        claim = con.execute(
+            "SELECT text, layers, trends, about_ai, lead_in, heading_path, note_title "
+            "FROM claims WHERE claim_id = ?",
+            [claim_id],
+        ).fetchone()
+        if claim is None:
+            raise errors.ClaimNotFoundError(f"No claim '{claim_id}'.")
+        rows = con.execute(
+            "SELECT group_id, label_id, label_score, context_source, evidence_id, matched_text, "
+            "weight "
+            "FROM tag_evidence WHERE claim_id = ? "
+            "ORDER BY group_id = 'gate' DESC, group_id, label_id, context_source, matched_text",
+            [claim_id],
+        ).fetchall()
+        ents = con.execute(
+            "SELECT label, text, value FROM entities WHERE claim_id = ? ORDER BY start_char",
+            [claim_id],
+        ).fetchall()
+    finally:
+        con.close()
+    text, layers, trends, about_ai, lead_in, heading, title = claim
+    out = [
+        f"claim {claim_id}: {text}",
+        f"context: note '{title}'"
+        + (f"; heading '{heading}'" if heading else "")
+        + (f"; lead-in '{lead_in}'" if lead_in else ""),
+        f"about_ai: {about_ai}   layers: {', '.join(layers) or '-'}   "
+        f"trends: {', '.join(trends) or '-'}",
+    ]
+    current = None
+    for g, lb, score, src, ev, matched, w in rows:
+        if (g, lb) != current:
+            current = (g, lb)
+            out.append(f"{g}/{lb} (score {score:.2f}):")
+        out.append(f"  - {src}: '{matched}' matched {ev} (weight {w:g})")
+    if not rows:
+        out.append("no evidence: no label of the taxonomy matched this claim or its context.")
+    if ents:
+        out.append(
+            "entities: "
+            + "; ".join(
+                f"{lab} '{t}'" + (f" = {v:g}" if v is not None else "") for lab, t, v in ents
+            )
+        )
+    return "\n".join(out)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 #: Frame rate assumed for ``HH:MM:SS:FF`` frames; only the whole second is cited,
 #: so the choice never moves a citation by a second.
 ASSUMED_FPS = 30
+#: No YouTube video a note cites is a day long: an hours field this large is minutes.
+MAX_PLAUSIBLE_HOURS = 24
 
 # Parse statuses (anchors.parse_status).
 OK = "ok"  # one plausible reading
@@ -126,8 +128,19 @@ def parse_time(raw: str | None) -> ParsedTime:
                 (Reading("mm:ss:cc", a * 60 + b + c / 100),),
                 f"last field {c} is 60 or more, so it is read as hundredths after MM:SS",
             )
+        if a >= MAX_PLAUSIBLE_HOURS:
+            # 75:30:00 is not 75 hours into a video: minutes:seconds followed by :00 or
+            # by hundredths/frames.
+            name = "mm:ss:00" if c == 0 else "mm:ss:cc"
+            return ParsedTime(
+                raw,
+                name,
+                NONSTANDARD,
+                (Reading(name, a * 60 + b + c / 100),),
+                f"hours field {a} is implausible, so it is read as minutes",
+            )
         literal = Reading("hh:mm:ss", a * 3600 + b * 60 + c + frac)
-        if c == 0 and a < 60:
+        if c == 0 and (a, b) != (0, 0):
             return ParsedTime(
                 raw,
                 "hh:mm:ss",

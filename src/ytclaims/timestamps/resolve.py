@@ -64,9 +64,14 @@ def _primary(dt: tp.ParsedTime, label: tp.ParsedTime) -> tuple[tp.ParsedTime, st
 
 def note_convention(times: list[tp.ParsedTime]) -> tuple[str | None, str]:
     """Does this note write ``MM:SS:00``, ``HH:MM:SS``, or can't we tell?"""
-    hms = [t for t in times if t.form == "hh:mm:ss" and t.status in (tp.OK, tp.AMBIGUOUS)]
+    # Anchors already read as MM:SS:00 (hours field too large) are evidence too.
+    hms = [
+        t
+        for t in times
+        if (t.form == "hh:mm:ss" and t.status in (tp.OK, tp.AMBIGUOUS)) or t.form == "mm:ss:00"
+    ]
     n = len(hms)
-    z = sum(1 for t in hms if t.status == tp.AMBIGUOUS)
+    z = sum(1 for t in hms if t.status == tp.AMBIGUOUS or t.form == "mm:ss:00")
     if n == 0 or z == 0:
         return None, ""
     share = z / n

@@ -29,8 +29,8 @@ from ytclaims.sources.discover import Discovery, problem_row
 from ytclaims.warehouse.db import connect_write
 
 
-def known_hashes(path: Path) -> frozenset[str]:
-    """Content hashes already loaded, so unchanged files are skipped before parsing."""
+def known_hashes(path: Path, fingerprint: str) -> frozenset[str]:
+    """Content hashes loaded by this same pipeline, so unchanged files are skipped."""
     if not path.exists():
         return frozenset()
     from ytclaims.warehouse.db import connect_read
@@ -40,13 +40,18 @@ def known_hashes(path: Path) -> frozenset[str]:
     except errors.WarehouseError:
         return frozenset()
     try:
-        rows = con.execute("SELECT content_hash FROM sources").fetchall()
+        rows = con.execute(
+            "SELECT content_hash FROM sources WHERE pipeline_fingerprint = ?", [fingerprint]
+        ).fetchall()
     except duckdb.CatalogException:
         rows = []
     finally:
         con.close()
     return frozenset(r[0] for r in rows)
 
+
+#: Tables whose rows belong to one source and are replaced with it.
+CHILD_TABLES = ("anchors", "claims", "video_index", "claim_tags", "tag_evidence", "entities")
 
 ERRORS_SCHEMA = pa.schema(
     [
@@ -105,6 +110,7 @@ def load(
     *,
     started: float | None = None,
     run_id: str | None = None,
+    fingerprint: str = "",
 ) -> IngestReport:
     """Write one run's results in one transaction and return its report."""
     t_load = time.perf_counter()
@@ -130,26 +136,36 @@ def load(
             con.register("_claims", t["claims"])
             con.register("_anchors", t["anchors"])
             con.register("_vidx", t["video_index"])
+            con.register("_tags", t["claim_tags"])
+            con.register("_evidence", t["tag_evidence"])
+            con.register("_entities", t["entities"])
             # A changed source replaces exactly its previous rows.
-            for table in ("anchors", "claims", "video_index", "sources"):
+            for table in CHILD_TABLES + ("sources",):
                 con.execute(
                     f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _src {keep})"
                 )
             con.execute(
                 "INSERT INTO sources BY NAME SELECT * EXCLUDE (_path), ? AS run_id, "
-                f"? AS loaded_at, ? AS ytclaims_version FROM _src {keep}",
-                [run_id, datetime.now(UTC), __version__],
+                "? AS loaded_at, ? AS ytclaims_version, ? AS pipeline_fingerprint "
+                f"FROM _src {keep}",
+                [run_id, datetime.now(UTC), __version__, fingerprint],
             )
             con.execute(f"INSERT INTO claims BY NAME SELECT * EXCLUDE (_path) FROM _claims {keep}")
             con.execute(
                 f"INSERT INTO anchors BY NAME SELECT * EXCLUDE (_path) FROM _anchors {keep}"
             )
-            con.execute(
-                f"INSERT INTO video_index BY NAME SELECT * EXCLUDE (_path) FROM _vidx {keep}"
-            )
+            for table, view in (
+                ("video_index", "_vidx"),
+                ("claim_tags", "_tags"),
+                ("tag_evidence", "_evidence"),
+                ("entities", "_entities"),
+            ):
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_path) FROM {view} {keep}"
+                )
             for name, view in (("sources", "_src"), ("claims", "_claims"), ("anchors", "_anchors")):
                 n[name] += con.execute(f"SELECT count(*) FROM {view} {keep}").fetchone()[0]  # type: ignore[index]
-            for view in ("_src", "_claims", "_anchors", "_vidx"):
+            for view in ("_src", "_claims", "_anchors", "_vidx", "_tags", "_evidence", "_entities"):
                 con.unregister(view)
         # Problems describe the current bytes: forget those of files re-read this run.
         errs = pa.Table.from_pydict(

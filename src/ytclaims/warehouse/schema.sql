@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS sources (
     n_anchors INTEGER NOT NULL,
     run_id VARCHAR NOT NULL,
     loaded_at TIMESTAMPTZ NOT NULL,
-    ytclaims_version VARCHAR NOT NULL
+    ytclaims_version VARCHAR NOT NULL,
+    pipeline_fingerprint VARCHAR NOT NULL
 );
 COMMENT ON TABLE sources IS 'Every file whose content is in the warehouse: where it was read, its content hash, and the run and ytclaims version that loaded this content. Answers "where did this claim come from".';
 COMMENT ON COLUMN sources.source_id IS 'Deterministic id: hash of source_key.';
@@ -67,6 +68,7 @@ COMMENT ON COLUMN sources.n_anchors IS 'yt-timestamp anchors found in this sourc
 COMMENT ON COLUMN sources.run_id IS 'Run that loaded this content.';
 COMMENT ON COLUMN sources.loaded_at IS 'When this content was loaded (UTC).';
 COMMENT ON COLUMN sources.ytclaims_version IS 'ytclaims version that parsed this content.';
+COMMENT ON COLUMN sources.pipeline_fingerprint IS 'ytclaims version + taxonomy hash that produced the rows; a source is skipped on re-runs only when both content hash and fingerprint match.';
 
 CREATE TABLE IF NOT EXISTS video_index (
     video_id VARCHAR NOT NULL,
@@ -101,7 +103,8 @@ CREATE TABLE IF NOT EXISTS claims (
     wiki_targets VARCHAR[] NOT NULL,
     n_anchors INTEGER NOT NULL,
     layers VARCHAR[] NOT NULL,
-    trends VARCHAR[] NOT NULL
+    trends VARCHAR[] NOT NULL,
+    about_ai BOOLEAN
 );
 COMMENT ON TABLE claims IS 'One row per claim (claim_id unique; no index, so bulk loads stay fast): the text an anchor group stands for, from the end of the previous group (or the start of its paragraph, list item or table cell) up to the group.';
 COMMENT ON COLUMN claims.claim_id IS 'Deterministic id: hash of source_key, claim text and its occurrence number in the note. Stable across re-runs and machines, and across edits elsewhere in the note.';
@@ -118,8 +121,61 @@ COMMENT ON COLUMN claims.lead_in IS 'Bold lead-in of the claim''s list item or p
 COMMENT ON COLUMN claims.text IS 'Claim as clean plain text: markup removed, wiki links replaced by their label, whitespace folded; the lead-in is not repeated here.';
 COMMENT ON COLUMN claims.wiki_targets IS 'Targets of [[target | label]] links inside the claim.';
 COMMENT ON COLUMN claims.n_anchors IS 'Anchors in the claim''s group.';
-COMMENT ON COLUMN claims.layers IS 'AI-landscape layers (model, infrastructure, application); empty until tagging runs.';
-COMMENT ON COLUMN claims.trends IS 'Trends the claim evidences (cost_reduction, commoditization, ...); empty until tagging runs.';
+COMMENT ON COLUMN claims.layers IS 'Labels of the taxonomy group layers (default: model, infrastructure, application); empty when none applies or the claim is not about AI.';
+COMMENT ON COLUMN claims.trends IS 'Labels of the taxonomy group trends (default: cost_reduction, commoditization, ...); usually empty.';
+COMMENT ON COLUMN claims.about_ai IS 'Whether the taxonomy gate (default: the claim is about AI/ML) is open; NULL when the taxonomy has no gate.';
+
+CREATE TABLE IF NOT EXISTS claim_tags (
+    claim_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    group_id VARCHAR NOT NULL,
+    label_id VARCHAR NOT NULL
+);
+COMMENT ON TABLE claim_tags IS 'Every label of every taxonomy group assigned to a claim (claims.layers and claims.trends hold the groups named layers and trends).';
+COMMENT ON COLUMN claim_tags.claim_id IS 'Tagged claim.';
+COMMENT ON COLUMN claim_tags.source_id IS 'Note of the claim.';
+COMMENT ON COLUMN claim_tags.group_id IS 'Taxonomy group, e.g. layers or trends.';
+COMMENT ON COLUMN claim_tags.label_id IS 'Label id within the group.';
+
+CREATE TABLE IF NOT EXISTS tag_evidence (
+    claim_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    group_id VARCHAR NOT NULL,
+    label_id VARCHAR NOT NULL,
+    context_source VARCHAR NOT NULL,
+    evidence_id VARCHAR NOT NULL,
+    matched_text VARCHAR NOT NULL,
+    weight DOUBLE NOT NULL,
+    label_score DOUBLE NOT NULL
+);
+COMMENT ON TABLE tag_evidence IS 'Why a claim has each of its labels: every phrase or pattern match behind an assigned label (and behind the gate), and where it was found. ytclaims explain CLAIM_ID reads this.';
+COMMENT ON COLUMN tag_evidence.claim_id IS 'Tagged claim.';
+COMMENT ON COLUMN tag_evidence.source_id IS 'Note of the claim.';
+COMMENT ON COLUMN tag_evidence.group_id IS 'Taxonomy group (layers, trends, ...) or gate.';
+COMMENT ON COLUMN tag_evidence.label_id IS 'Label the evidence supports.';
+COMMENT ON COLUMN tag_evidence.context_source IS 'Where it was found: text (the claim), lead_in, heading, note_title or wiki (link targets).';
+COMMENT ON COLUMN tag_evidence.evidence_id IS 'Taxonomy entry that matched: phrase:<phrase>, weak:<phrase> or pattern:<id>.';
+COMMENT ON COLUMN tag_evidence.matched_text IS 'The words that matched.';
+COMMENT ON COLUMN tag_evidence.weight IS 'Weight of this entry (1 for phrases and patterns, 0.5 for weak phrases) before the context-source weight.';
+COMMENT ON COLUMN tag_evidence.label_score IS 'Total weighted score of the label for this claim (assigned at or above the threshold, 1.0 by default).';
+
+CREATE TABLE IF NOT EXISTS entities (
+    claim_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    label VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    value DOUBLE
+);
+COMMENT ON TABLE entities IS 'Entities in claim text: ORG (gazetteer), MONEY, PERCENT, MULTIPLIER (10x), YEAR, DATE.';
+COMMENT ON COLUMN entities.claim_id IS 'Claim the entity is in.';
+COMMENT ON COLUMN entities.source_id IS 'Note of the claim.';
+COMMENT ON COLUMN entities.label IS 'ORG, MONEY, PERCENT, MULTIPLIER, YEAR or DATE.';
+COMMENT ON COLUMN entities.text IS 'Entity text as written in the claim.';
+COMMENT ON COLUMN entities.start_char IS 'Start offset in claims.text.';
+COMMENT ON COLUMN entities.end_char IS 'End offset in claims.text.';
+COMMENT ON COLUMN entities.value IS 'Number where one makes sense: amount (MONEY, scaled: $1.2 trillion = 1.2e12), percent, factor, year.';
 
 CREATE TABLE IF NOT EXISTS anchors (
     claim_id VARCHAR NOT NULL,

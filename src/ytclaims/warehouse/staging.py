@@ -54,6 +54,7 @@ CLAIMS_SCHEMA = pa.schema(
         ("n_anchors", pa.int32()),
         ("layers", _LIST_STR),
         ("trends", _LIST_STR),
+        ("about_ai", pa.bool_()),
     ]
 )
 ANCHORS_SCHEMA = pa.schema(
@@ -103,11 +104,50 @@ ERRORS_SCHEMA = pa.schema(
 )
 
 
+CLAIM_TAGS_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("claim_id", _STR),
+        ("source_id", _STR),
+        ("group_id", _STR),
+        ("label_id", _STR),
+    ]
+)
+TAG_EVIDENCE_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("claim_id", _STR),
+        ("source_id", _STR),
+        ("group_id", _STR),
+        ("label_id", _STR),
+        ("context_source", _STR),
+        ("evidence_id", _STR),
+        ("matched_text", _STR),
+        ("weight", pa.float64()),
+        ("label_score", pa.float64()),
+    ]
+)
+ENTITIES_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("claim_id", _STR),
+        ("source_id", _STR),
+        ("label", _STR),
+        ("text", _STR),
+        ("start_char", pa.int32()),
+        ("end_char", pa.int32()),
+        ("value", pa.float64()),
+    ]
+)
+
 SCHEMAS = {
     "sources": SOURCES_SCHEMA,
     "claims": CLAIMS_SCHEMA,
     "anchors": ANCHORS_SCHEMA,
     "video_index": VIDEO_INDEX_SCHEMA,
+    "claim_tags": CLAIM_TAGS_SCHEMA,
+    "tag_evidence": TAG_EVIDENCE_SCHEMA,
+    "entities": ENTITIES_SCHEMA,
 }
 
 

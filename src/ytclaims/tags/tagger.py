@@ -1,0 +1,121 @@
+"""Tag claim rows with the taxonomy: layers, trends, entities and the evidence for each.
+
+One spaCy pipeline per process and taxonomy (:func:`get_pipeline`), fed claims in
+batches with ``nlp.pipe``. The claim's context (lead-in, heading path, note title,
+wiki-link targets) rides along in ``doc._.ytc_context``. Output is plain rows for the
+``tag_evidence`` and ``entities`` tables; the claim rows get ``layers``, ``trends``
+and ``about_ai`` in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from ytclaims.tags import components  # noqa: F401 - registers the spaCy factories
+from ytclaims.tags.taxonomy import Taxonomy, load_taxonomy
+
+BATCH_SIZE = 512
+
+
+@lru_cache(maxsize=4)
+def get_pipeline(taxonomy_path: str | None = None) -> Language:
+    """Blank English + ytclaims_taxonomy + ytclaims_entities, built once per process."""
+    nlp = spacy.blank("en")
+    cfg = {"taxonomy_path": taxonomy_path}
+    nlp.add_pipe("ytclaims_taxonomy", config=cfg)
+    nlp.add_pipe("ytclaims_entities", config=cfg)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def get_taxonomy(taxonomy_path: str | None = None) -> Taxonomy:
+    return load_taxonomy(taxonomy_path)
+
+
+def fingerprint(taxonomy_path: str | None = None) -> str:
+    """Identifies the tagging rules: a changed taxonomy re-tags unchanged notes."""
+    return get_taxonomy(taxonomy_path).fingerprint
+
+
+def _context(c: dict[str, object]) -> dict[str, str]:
+    wiki = c.get("wiki_targets") or []
+    return {
+        "lead_in": str(c.get("lead_in") or ""),
+        "heading": str(c.get("heading_path") or ""),
+        "note_title": str(c.get("note_title") or ""),
+        "wiki": " ; ".join(str(w).replace("_", " ") for w in wiki),  # type: ignore[union-attr]
+    }
+
+
+def _row_id(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=8).hexdigest()
+
+
+def tag_claims(
+    claims: list[dict[str, object]], taxonomy_path: str | None = None
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Set layers/trends/about_ai on each claim row; return (evidence rows, entity rows)."""
+    if not claims:
+        return [], []
+    nlp = get_pipeline(taxonomy_path)
+    tax = get_taxonomy(taxonomy_path)
+    gate_id = tax.gate.id if tax.gate is not None else None
+    evidence_rows: list[dict[str, object]] = []
+    entity_rows: list[dict[str, object]] = []
+
+    def docs_with_context():
+        for c in claims:
+            text = str(c.get("text") or "")
+            doc = nlp.make_doc(text)
+            doc._.ytc_context = _context(c) | {"_text": text}
+            yield doc
+
+    for c, doc in zip(claims, nlp.pipe(docs_with_context(), batch_size=BATCH_SIZE), strict=True):
+        tags = doc._.ytc_tags or {}
+        c["layers"] = list(tags.get("layers", []))
+        c["trends"] = list(tags.get("trends", []))
+        c["about_ai"] = bool(tags.get(gate_id)) if gate_id else None
+        c["tags"] = [
+            {"group_id": g.id, "label_id": lb} for g in tax.groups for lb in tags.get(g.id, [])
+        ]
+        cid = c["claim_id"]
+        for e in doc._.ytc_evidence or []:
+            evidence_rows.append(
+                {
+                    "claim_id": cid,
+                    "source_id": c.get("source_id"),
+                    "_path": c.get("_path"),
+                    "group_id": e["group"] if e["group"] != components.GATE_GROUP else "gate",
+                    "label_id": e["label"],
+                    "context_source": e["source"],
+                    "evidence_id": e["evidence"],
+                    "matched_text": e["matched"],
+                    "weight": float(e["weight"]),
+                    "label_score": float(e["score"]),
+                }
+            )
+        for span in doc.spans.get("ytc_entities", []):
+            entity_rows.append(
+                {
+                    "claim_id": cid,
+                    "source_id": c.get("source_id"),
+                    "_path": c.get("_path"),
+                    "label": span.label_,
+                    "text": span.text,
+                    "start_char": span.start_char,
+                    "end_char": span.end_char,
+                    "value": components.entity_value(span.label_, span.text),
+                }
+            )
+    return evidence_rows, entity_rows
+
+
+def default_taxonomy_path() -> Path:
+    from ytclaims.tags.taxonomy import default_path
+
+    return default_path()
