@@ -65,6 +65,8 @@ class Taxonomy:
     gate: Label | None
     groups: tuple[Group, ...]
     organizations: tuple[str, ...] = ()
+    #: {"model": "default", "thresholds": {group or "gate": probability}}; empty = rules only
+    classifier: dict[str, object] = field(default_factory=dict)
     source: str = ""
     fingerprint: str = ""
     label_groups: dict[str, str] = field(default_factory=dict)
@@ -145,6 +147,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         gate=gate,
         groups=tuple(groups),
         organizations=orgs,
+        classifier=dict(data.get("classifier") or {}),
         source=str(p),
         fingerprint=hashlib.blake2b(data_bytes, digest_size=8).hexdigest(),
         label_groups=label_groups,

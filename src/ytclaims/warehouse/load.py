@@ -27,6 +27,7 @@ from ytclaims import __version__, errors
 from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
 from ytclaims.sources.discover import Discovery, problem_row
 from ytclaims.warehouse.db import connect_write
+from ytclaims.warehouse.resolve import affected_videos, resolve_videos
 
 
 def known_hashes(path: Path, fingerprint: str) -> frozenset[str]:
@@ -51,7 +52,18 @@ def known_hashes(path: Path, fingerprint: str) -> frozenset[str]:
 
 
 #: Tables whose rows belong to one source and are replaced with it.
-CHILD_TABLES = ("anchors", "claims", "video_index", "claim_tags", "tag_evidence", "entities")
+CHILD_TABLES = (
+    "anchors",
+    "claims",
+    "video_index",
+    "claim_tags",
+    "tag_evidence",
+    "entities",
+    "anchor_resolution",
+    "transcript_tracks",
+    "segments",
+    "sentences",
+)
 
 ERRORS_SCHEMA = pa.schema(
     [
@@ -167,6 +179,16 @@ def load(
                 n[name] += con.execute(f"SELECT count(*) FROM {view} {keep}").fetchone()[0]  # type: ignore[index]
             for view in ("_src", "_claims", "_anchors", "_vidx", "_tags", "_evidence", "_entities"):
                 con.unregister(view)
+        # Timestamps: resolve again every video this run touched, with all evidence.
+        loaded_ids: list[str] = []
+        for r in results:
+            src = r.tables["sources"]
+            for sid, pth in zip(
+                src.column("source_id").to_pylist(), src.column("_path").to_pylist(), strict=True
+            ):
+                if pth not in dropped:
+                    loaded_ids.append(sid)
+        n_resolved = resolve_videos(con, affected_videos(con, loaded_ids))
         # Problems describe the current bytes: forget those of files re-read this run.
         errs = pa.Table.from_pydict(
             {k: [p.get(k) for p in problems] for k in ERRORS_SCHEMA.names}, schema=ERRORS_SCHEMA
@@ -233,5 +255,5 @@ def load(
         parse_seconds=sum(r.seconds for r in results),
         load_seconds=t_end - t_load,
         wall_seconds=t_end - started,
-        totals=totals,
+        totals=totals | {"anchors_resolved_this_run": n_resolved},
     )

@@ -239,12 +239,132 @@ COMMENT ON COLUMN ingest_errors.error_kind IS 'Stable kind, e.g. empty_file, bin
 COMMENT ON COLUMN ingest_errors.message IS 'What is wrong and what to do about it.';
 COMMENT ON COLUMN ingest_errors.detected_at IS 'When it was first found (UTC).';
 
+CREATE TABLE IF NOT EXISTS transcript_tracks (
+    source_id VARCHAR NOT NULL,
+    video_id VARCHAR NOT NULL,
+    track VARCHAR NOT NULL,
+    language VARCHAR,
+    kind VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    n_cues INTEGER NOT NULL,
+    n_sentences INTEGER NOT NULL,
+    has_word_timings BOOLEAN NOT NULL,
+    duration_seconds DOUBLE
+);
+COMMENT ON TABLE transcript_tracks IS 'One row per transcript (caption file or fetched transcript) in the warehouse: which track of which video, from where.';
+COMMENT ON COLUMN transcript_tracks.source_id IS 'The caption file or fetch-cache file (sources.source_id).';
+COMMENT ON COLUMN transcript_tracks.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN transcript_tracks.track IS 'Track name: <language>:<kind>:<format>, e.g. en:manual:srt.';
+COMMENT ON COLUMN transcript_tracks.language IS 'Language code of the track, when known.';
+COMMENT ON COLUMN transcript_tracks.kind IS 'manual (human-made), generated (automatic) or unknown.';
+COMMENT ON COLUMN transcript_tracks.format IS 'srt, vtt, json3, srv1, yta-json (youtube-transcript-api JSON).';
+COMMENT ON COLUMN transcript_tracks.origin IS 'file (imported caption file) or fetch (youtube-transcript-api).';
+COMMENT ON COLUMN transcript_tracks.n_cues IS 'Cues (segments) the source gave.';
+COMMENT ON COLUMN transcript_tracks.n_sentences IS 'Sentences built from them.';
+COMMENT ON COLUMN transcript_tracks.has_word_timings IS 'Whether per-word times were available (json3 offsets, word_timings.json, VTT word tags).';
+COMMENT ON COLUMN transcript_tracks.duration_seconds IS 'End of the last cue: the video length as this transcript knows it.';
+
+CREATE TABLE IF NOT EXISTS segments (
+    source_id VARCHAR NOT NULL,
+    video_id VARCHAR NOT NULL,
+    track VARCHAR NOT NULL,
+    cue_index INTEGER NOT NULL,
+    start DOUBLE NOT NULL,
+    duration DOUBLE NOT NULL,
+    text VARCHAR NOT NULL
+);
+COMMENT ON TABLE segments IS 'Raw caption cues / transcript snippets, one row each, exactly as the source gave them (see the view transcript_segments).';
+COMMENT ON COLUMN segments.source_id IS 'Transcript source.';
+COMMENT ON COLUMN segments.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN segments.track IS 'Track name (transcript_tracks.track).';
+COMMENT ON COLUMN segments.cue_index IS '0-based position of the cue in its source.';
+COMMENT ON COLUMN segments.start IS 'Start in seconds.';
+COMMENT ON COLUMN segments.duration IS 'Duration in seconds.';
+COMMENT ON COLUMN segments.text IS 'Cue text as given (markup removed).';
+
+CREATE TABLE IF NOT EXISTS sentences (
+    source_id VARCHAR NOT NULL,
+    video_id VARCHAR NOT NULL,
+    track VARCHAR NOT NULL,
+    sentence_index INTEGER NOT NULL,
+    start DOUBLE NOT NULL,
+    "end" DOUBLE NOT NULL,
+    text VARCHAR NOT NULL,
+    first_cue INTEGER NOT NULL,
+    last_cue INTEGER NOT NULL
+);
+COMMENT ON TABLE sentences IS 'Sentences built from a track''s cues, with start/end times (word timings when available, else interpolated within cues).';
+COMMENT ON COLUMN sentences.source_id IS 'Transcript source.';
+COMMENT ON COLUMN sentences.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN sentences.track IS 'Track name.';
+COMMENT ON COLUMN sentences.sentence_index IS '0-based position in the track.';
+COMMENT ON COLUMN sentences.start IS 'Start in seconds.';
+COMMENT ON COLUMN sentences."end" IS 'End in seconds.';
+COMMENT ON COLUMN sentences.text IS 'Sentence text.';
+COMMENT ON COLUMN sentences.first_cue IS 'cue_index of the first cue it draws on.';
+COMMENT ON COLUMN sentences.last_cue IS 'cue_index of the last cue it draws on.';
+
+CREATE TABLE IF NOT EXISTS anchor_resolution (
+    video_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    anchor_ordinal INTEGER NOT NULL,
+    seconds DOUBLE,
+    timestamp_status VARCHAR NOT NULL,
+    reading VARCHAR,
+    reason VARCHAR NOT NULL,
+    rejected_readings VARCHAR[] NOT NULL,
+    anchor_seconds DOUBLE,
+    match_start DOUBLE,
+    match_end DOUBLE,
+    match_text VARCHAR,
+    match_score DOUBLE,
+    match_confident BOOLEAN,
+    offset_seconds DOUBLE
+);
+COMMENT ON TABLE anchor_resolution IS 'The second each note anchor cites, resolved per video with all evidence (transcript content and duration, sibling anchors across notes, the note''s own sequence). Recomputed for a video whenever its notes or transcripts change.';
+COMMENT ON COLUMN anchor_resolution.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN anchor_resolution.source_id IS 'Note of the anchor.';
+COMMENT ON COLUMN anchor_resolution.anchor_ordinal IS 'Anchor position in its note (anchors.anchor_ordinal).';
+COMMENT ON COLUMN anchor_resolution.seconds IS 'Second to cite: the matched transcript span start when the match is confident, else the resolved anchor; NULL when none is usable.';
+COMMENT ON COLUMN anchor_resolution.timestamp_status IS 'verified, corrected, reinterpreted, unverified, ambiguous or invalid (README: Timestamps).';
+COMMENT ON COLUMN anchor_resolution.reading IS 'Reading of the written time that was chosen (hh:mm:ss, mm:ss:00, ...).';
+COMMENT ON COLUMN anchor_resolution.reason IS 'Why, in words: the evidence behind the choice.';
+COMMENT ON COLUMN anchor_resolution.rejected_readings IS 'Readings not chosen, each with the reason.';
+COMMENT ON COLUMN anchor_resolution.anchor_seconds IS 'The stated anchor''s second under the chosen reading, before any transcript correction.';
+COMMENT ON COLUMN anchor_resolution.match_start IS 'Start of the best-matching transcript span (seconds).';
+COMMENT ON COLUMN anchor_resolution.match_end IS 'End of that span.';
+COMMENT ON COLUMN anchor_resolution.match_text IS 'Text of that span.';
+COMMENT ON COLUMN anchor_resolution.match_score IS 'idf-weighted share of the claim''s content words found in the span (0-1).';
+COMMENT ON COLUMN anchor_resolution.match_confident IS 'Whether the match was confident enough to verify or correct the anchor.';
+COMMENT ON COLUMN anchor_resolution.offset_seconds IS 'match_start minus anchor_seconds.';
+
+CREATE TABLE IF NOT EXISTS fetch_attempts (
+    video_id VARCHAR NOT NULL,
+    attempted_at TIMESTAMPTZ NOT NULL,
+    attempt INTEGER NOT NULL,
+    outcome VARCHAR NOT NULL,
+    error_class VARCHAR,
+    message VARCHAR,
+    will_retry BOOLEAN NOT NULL
+);
+COMMENT ON TABLE fetch_attempts IS 'Every attempt to fetch a transcript from YouTube, successful or not (credentials never stored).';
+COMMENT ON COLUMN fetch_attempts.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN fetch_attempts.attempted_at IS 'When (UTC).';
+COMMENT ON COLUMN fetch_attempts.attempt IS '1-based attempt number for this video in this fetch.';
+COMMENT ON COLUMN fetch_attempts.outcome IS 'ok, cached (served from the raw cache), transient (retryable) or permanent.';
+COMMENT ON COLUMN fetch_attempts.error_class IS 'Exception class or HTTP status, e.g. IpBlocked, TranscriptsDisabled, HTTP 503.';
+COMMENT ON COLUMN fetch_attempts.message IS 'What happened, without credentials.';
+COMMENT ON COLUMN fetch_attempts.will_retry IS 'Whether another attempt followed.';
+
 CREATE OR REPLACE VIEW videos AS
 WITH from_notes AS (
     SELECT video_id, any_value(channel ORDER BY source_key) AS channel,
            count(*) AS n_notes, sum(n_anchors) AS n_anchors
     FROM sources WHERE source_kind = 'note' AND video_id IS NOT NULL
     GROUP BY video_id
+), from_transcripts AS (
+    SELECT DISTINCT video_id FROM transcript_tracks
 ), from_index AS (
     SELECT video_id, any_value(title ORDER BY source_id) AS title,
            any_value(channel ORDER BY source_id) AS channel,
@@ -255,16 +375,24 @@ SELECT coalesce(n.video_id, i.video_id) AS video_id,
        i.title AS title,
        coalesce(i.channel, n.channel) AS channel,
        'https://www.youtube.com/watch?v=' || coalesce(n.video_id, i.video_id) AS url,
-       CAST(NULL AS DOUBLE) AS duration_seconds,
+       (SELECT max(t.duration_seconds) FROM transcript_tracks t
+         WHERE t.video_id = coalesce(n.video_id, i.video_id)) AS duration_seconds,
        coalesce(n.n_notes, 0) AS n_notes,
        coalesce(n.n_anchors, 0) AS n_anchors
-FROM from_notes n FULL OUTER JOIN from_index i ON n.video_id = i.video_id;
+FROM from_notes n FULL OUTER JOIN from_index i ON n.video_id = i.video_id
+UNION ALL
+SELECT t.video_id, NULL, NULL, 'https://www.youtube.com/watch?v=' || t.video_id,
+       (SELECT max(duration_seconds) FROM transcript_tracks x WHERE x.video_id = t.video_id),
+       0, 0
+FROM from_transcripts t
+WHERE t.video_id NOT IN (SELECT video_id FROM from_notes)
+  AND t.video_id NOT IN (SELECT video_id FROM from_index);
 COMMENT ON VIEW videos IS 'One row per video known from notes or channel index pages.';
 COMMENT ON COLUMN videos.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN videos.title IS 'Video title from the channel index page; NULL when no index page lists it.';
 COMMENT ON COLUMN videos.channel IS 'Channel (index page, else the notes).';
 COMMENT ON COLUMN videos.url IS 'Watch URL of the video.';
-COMMENT ON COLUMN videos.duration_seconds IS 'Video length in seconds when a source gives it (transcripts, later); NULL when unknown.';
+COMMENT ON COLUMN videos.duration_seconds IS 'Video length in seconds: the end of the last transcript cue when a transcript exists; NULL when unknown.';
 COMMENT ON COLUMN videos.n_notes IS 'Notes about this video in the warehouse.';
 COMMENT ON COLUMN videos.n_anchors IS 'Anchors in those notes.';
 
@@ -272,22 +400,33 @@ CREATE OR REPLACE VIEW citations AS
 SELECT a.claim_id,
        c.video_id,
        s.source_path,
-       CAST('note' AS VARCHAR) AS source_kind,
+       s.source_kind,
        a.anchor_ordinal,
        a.data_t_raw AS anchor_raw,
        c.text,
-       CAST(floor(a.anchor_seconds) AS INTEGER) AS seconds,
-       a.timestamp_status,
-       CASE WHEN a.anchor_seconds IS NULL THEN NULL
+       CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
+            AS INTEGER) AS seconds,
+       coalesce(r.timestamp_status, a.timestamp_status) AS timestamp_status,
+       CASE WHEN (CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END) IS NULL
+            THEN NULL
             ELSE 'https://www.youtube.com/watch?v=' || c.video_id || '&t='
-                 || CAST(floor(a.anchor_seconds) AS BIGINT) || 's' END AS url,
+                 || CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
+                         AS BIGINT) || 's' END AS url,
        c.layers,
        c.trends,
        a.label_raw AS anchor_label,
        a.form AS anchor_form,
-       a.anchor_reading,
-       a.resolution_reason,
+       coalesce(r.reading, a.anchor_reading) AS anchor_reading,
+       coalesce(r.reason, a.resolution_reason) AS resolution_reason,
+       r.rejected_readings,
+       coalesce(r.anchor_seconds, a.anchor_seconds) AS original_seconds,
+       r.match_start,
+       r.match_end,
+       r.match_text,
+       r.match_score,
+       r.offset_seconds,
        a.label_mismatch,
+       c.about_ai,
        c.channel,
        c.note_title,
        c.heading_path,
@@ -300,23 +439,32 @@ SELECT a.claim_id,
        s.run_id
 FROM anchors a
 JOIN claims c USING (claim_id)
-JOIN sources s ON s.source_id = a.source_id;
+JOIN sources s ON s.source_id = a.source_id
+LEFT JOIN anchor_resolution r ON r.source_id = a.source_id AND r.anchor_ordinal = a.anchor_ordinal;
 COMMENT ON VIEW citations IS 'Public view: one row per anchor, with the claim it cites and a timestamped YouTube link. Columns up to trends are a stable interface.';
 COMMENT ON COLUMN citations.claim_id IS 'Claim id; pass it to ytclaims cite.';
 COMMENT ON COLUMN citations.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN citations.source_path IS 'File the claim was read from.';
-COMMENT ON COLUMN citations.source_kind IS '''note'' (from a video note) or ''transcript'' (from spoken words; later).';
+COMMENT ON COLUMN citations.source_kind IS '''note'' (from a video note) or ''transcript'' (a claim taken from the spoken words).';
 COMMENT ON COLUMN citations.anchor_ordinal IS '0-based position of the anchor among all yt-timestamp anchors of its note, document order.';
 COMMENT ON COLUMN citations.anchor_raw IS 'data-t exactly as written.';
 COMMENT ON COLUMN citations.text IS 'Claim text, clean plain text.';
 COMMENT ON COLUMN citations.seconds IS 'Whole second a citation should use; NULL when unknown (ambiguous or invalid).';
-COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: unverified, reinterpreted, ambiguous, invalid (later also verified, corrected).';
+COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: verified (a transcript confirms the anchor), corrected (moved to where the transcript says it), reinterpreted (format ambiguity resolved on evidence), unverified (nothing to check against), ambiguous (no second chosen), invalid (no usable second), transcript (a claim taken from the transcript itself).';
 COMMENT ON COLUMN citations.url IS 'https://www.youtube.com/watch?v=<id>&t=<seconds>s; NULL when seconds is NULL.';
 COMMENT ON COLUMN citations.layers IS 'AI-landscape layers of the claim (empty until tagging).';
 COMMENT ON COLUMN citations.trends IS 'Trends the claim evidences (empty until tagging).';
 COMMENT ON COLUMN citations.anchor_label IS 'Anchor link text exactly as written.';
 COMMENT ON COLUMN citations.anchor_form IS 'Form of the written time (hh:mm:ss, mm:ss, seconds, ...).';
 COMMENT ON COLUMN citations.anchor_reading IS 'Reading chosen for seconds (e.g. mm:ss:00).';
+COMMENT ON COLUMN citations.rejected_readings IS 'Readings of the written time that were rejected, with why (NULL before per-video resolution).';
+COMMENT ON COLUMN citations.original_seconds IS 'The stated anchor''s second under the chosen reading, before any transcript correction.';
+COMMENT ON COLUMN citations.match_start IS 'Start of the transcript span that best matches the claim (seconds), when a transcript exists.';
+COMMENT ON COLUMN citations.match_end IS 'End of that span.';
+COMMENT ON COLUMN citations.match_text IS 'Text of that span.';
+COMMENT ON COLUMN citations.match_score IS 'Match score 0-1 (idf-weighted share of the claim''s content words in the span).';
+COMMENT ON COLUMN citations.offset_seconds IS 'match_start minus original_seconds.';
+COMMENT ON COLUMN citations.about_ai IS 'Whether the claim is about AI (taxonomy gate).';
 COMMENT ON COLUMN citations.resolution_reason IS 'Evidence behind seconds, in words.';
 COMMENT ON COLUMN citations.label_mismatch IS 'True when the label and data-t disagree.';
 COMMENT ON COLUMN citations.channel IS 'Channel of the note.';

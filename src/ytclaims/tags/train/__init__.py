@@ -1,0 +1,1 @@
+"""Training data and config for the claim classifier (see ``python -m ytclaims.tags.train``)."""

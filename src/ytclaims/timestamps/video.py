@@ -1,0 +1,257 @@
+"""Resolve every anchor of one video with all the evidence the warehouse holds.
+
+Evidence, strongest first (the order the design asks for):
+
+1. the transcript: its content (where the claim is actually said) and its duration;
+2. the video's duration from any source;
+3. the other anchors of the same video across all notes: their unambiguous readings
+   show how long the video runs, so ``12:30:00`` cannot be 12 h 30 min when every
+   other note's anchor ends before 20 minutes;
+4. the note's own sequence (already applied per note by :mod:`.resolve`).
+
+The output per anchor is the second to cite, a status, the chosen reading, the
+rejected readings with why, and, when a transcript exists, the matched span, its
+score and the offset from the stated anchor. Each video is resolved as a whole, so
+when a transcript or a new note arrives only that video is recomputed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ytclaims.timestamps.align import Match, TranscriptIndex
+
+VERIFIED = "verified"
+CORRECTED = "corrected"
+REINTERPRETED = "reinterpreted"
+UNVERIFIED = "unverified"
+AMBIGUOUS = "ambiguous"
+INVALID = "invalid"
+
+#: A confident match within this many seconds of the stated anchor verifies it.
+VERIFY_TOLERANCE = 15.0
+#: Sibling anchors show the video's extent only when there are at least this many.
+MIN_SIBLINGS = 3
+_LITERAL = {"hh:mm:ss", "mm:ss", "seconds", "hh:mm:ss:ff"}
+
+
+@dataclass(slots=True)
+class AnchorInput:
+    """One anchor as stored by the note parser (see the ``anchors`` table)."""
+
+    source_id: str
+    anchor_ordinal: int
+    claim_id: str
+    text: str
+    parse_status: str
+    form: str
+    candidates: list[dict[str, object]]
+    note_seconds: float | None
+    note_reading: str | None
+    note_status: str
+    note_reason: str | None
+
+
+@dataclass(slots=True)
+class AnchorResolution:
+    source_id: str
+    anchor_ordinal: int
+    seconds: float | None
+    status: str
+    reading: str | None
+    reason: str
+    rejected: list[str] = field(default_factory=list)
+    anchor_seconds: float | None = None  # the stated anchor's second, before any correction
+    match: Match | None = None
+
+    def as_row(self, video_id: str) -> dict[str, object]:
+        m = self.match
+        return {
+            "video_id": video_id,
+            "source_id": self.source_id,
+            "anchor_ordinal": self.anchor_ordinal,
+            "seconds": self.seconds,
+            "timestamp_status": self.status,
+            "reading": self.reading,
+            "reason": self.reason,
+            "rejected_readings": self.rejected,
+            "anchor_seconds": self.anchor_seconds,
+            "match_start": m.start if m else None,
+            "match_end": m.end if m else None,
+            "match_text": m.text if m else None,
+            "match_score": m.score if m else None,
+            "match_confident": m.confident if m else None,
+            "offset_seconds": (m.start - self.anchor_seconds)
+            if m and self.anchor_seconds is not None
+            else None,
+        }
+
+
+def _readings(a: AnchorInput) -> list[tuple[str, float]]:
+    """The anchor's own readings (data-t first; the label's when data-t has none)."""
+    own = [
+        (str(c["reading"]), float(c["seconds"]))
+        for c in a.candidates
+        if not str(c["reading"]).startswith("label:")
+    ]
+    if own:
+        return own
+    return [(str(c["reading"])[6:], float(c["seconds"])) for c in a.candidates]
+
+
+def sibling_extent(anchors: list[AnchorInput]) -> tuple[float | None, int]:
+    """How far into the video its unambiguous anchors reach (95th percentile), and n."""
+    vals = sorted(
+        float(a.note_seconds)
+        for a in anchors
+        if a.parse_status == "ok" and a.form in _LITERAL and a.note_seconds is not None
+    )
+    if len(vals) < MIN_SIBLINGS:
+        return None, len(vals)
+    k = min(len(vals) - 1, int(round(0.95 * (len(vals) - 1))))
+    return vals[k], len(vals)
+
+
+def _fmt(s: float) -> str:
+    s = int(s)
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def resolve_video(
+    anchors: list[AnchorInput],
+    *,
+    duration: float | None = None,
+    index: TranscriptIndex | None = None,
+) -> list[AnchorResolution]:
+    """Resolve all anchors of one video (all notes together)."""
+    extent, n_sib = sibling_extent(anchors)
+    limit = extent * 1.25 + 60 if extent is not None else None
+    out: list[AnchorResolution] = []
+    for a in anchors:
+        readings = _readings(a)
+        rejected: list[str] = []
+        reasons: list[str] = []
+        if not readings:
+            out.append(
+                AnchorResolution(
+                    a.source_id,
+                    a.anchor_ordinal,
+                    None,
+                    INVALID,
+                    None,
+                    a.note_reason or "no usable time",
+                )
+            )
+            continue
+        # 1-2. Duration: a reading past the end is impossible.
+        if duration is not None:
+            keep = []
+            for name, sec in readings:
+                if sec > duration + 1:
+                    rejected.append(
+                        f"{name} {_fmt(sec)}: past the end of the video ({_fmt(duration)})"
+                    )
+                else:
+                    keep.append((name, sec))
+            if not keep:
+                out.append(
+                    AnchorResolution(
+                        a.source_id,
+                        a.anchor_ordinal,
+                        None,
+                        INVALID,
+                        None,
+                        "every reading lies past the end of the video",
+                        rejected,
+                    )
+                )
+                continue
+            readings = keep
+        # 3. Siblings: the video's other anchors bound how long it runs.
+        if len(readings) > 1 and limit is not None and duration is None:
+            keep = [(nm, s) for nm, s in readings if s <= limit]
+            for nm, s in readings:
+                if s > limit:
+                    rejected.append(
+                        f"{nm} {_fmt(s)}: past where the video's {n_sib} unambiguous anchors "
+                        f"reach ({_fmt(extent or 0)})"
+                    )
+            if keep:
+                readings = keep
+        chosen: tuple[str, float] | None = None
+        if len(readings) == 1:
+            chosen = readings[0]
+            if rejected:
+                reasons.append("the only reading that fits the video")
+        elif index is not None:
+            # Let the transcript decide between readings: where is the claim said?
+            m = index.match(a.text, None)
+            if m is not None and m.confident:
+                chosen = min(readings, key=lambda r: abs(r[1] - m.start))
+                for nm, s in readings:
+                    if (nm, s) != chosen:
+                        rejected.append(
+                            f"{nm} {_fmt(s)}: the transcript says this at {_fmt(m.start)}"
+                        )
+                reasons.append("the reading closest to where the transcript says it")
+        # 4. The note's own sequence (per-note resolution) decides, if it could.
+        if chosen is None and len(readings) > 1 and a.note_seconds is not None:
+            chosen = next(((nm, s) for nm, s in readings if nm == a.note_reading), None)
+            if chosen is not None:
+                reasons.append(a.note_reason or "note convention")
+        if chosen is None:
+            out.append(
+                AnchorResolution(
+                    a.source_id,
+                    a.anchor_ordinal,
+                    None,
+                    AMBIGUOUS,
+                    None,
+                    a.note_reason or "several readings remain plausible",
+                    rejected + [f"{nm} {_fmt(s)}: not excluded" for nm, s in readings],
+                )
+            )
+            continue
+        name, sec = chosen
+        literal = name in _LITERAL
+        status = UNVERIFIED if literal else REINTERPRETED
+        if not reasons:
+            reasons.append(
+                a.note_reason or ("literal reading" if literal else "non-literal reading")
+            )
+        res = AnchorResolution(
+            a.source_id,
+            a.anchor_ordinal,
+            sec,
+            status,
+            name,
+            "; ".join(reasons),
+            rejected,
+            anchor_seconds=sec,
+        )
+        # Verification against the transcript.
+        if index is not None:
+            m = index.match(a.text, sec)
+            res.match = m
+            if m is not None and m.confident:
+                if abs(m.start - sec) <= VERIFY_TOLERANCE:
+                    res.status = VERIFIED
+                    res.reason += (
+                        f"; transcript confirms it (match {m.score:.2f} at {_fmt(m.start)})"
+                    )
+                else:
+                    res.status = CORRECTED
+                    res.reason += (
+                        f"; transcript says it at {_fmt(m.start)}, {m.start - sec:+.0f} s from the "
+                        f"anchor (match {m.score:.2f})"
+                    )
+                res.seconds = m.start
+            else:
+                res.reason += "; no confident transcript match"
+        if duration is not None and res.seconds is not None and res.seconds > duration:
+            res.seconds, res.status = None, INVALID
+            res.reason += "; past the end of the video"
+        out.append(res)
+    return out

@@ -1,0 +1,153 @@
+"""Per-video timestamp resolution inside the writer's transaction.
+
+After a run's rows are loaded, every *affected* video is resolved again as a whole:
+videos whose notes or transcripts were (re)loaded in this run, videos with anchors
+that have no resolution yet, and every video when the resolver itself changed
+(``RESOLVER_VERSION`` is kept in ``meta``). So a transcript that arrives after its
+notes, or a note that arrives after its transcript, re-resolves exactly that video,
+without re-parsing anything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+import pyarrow as pa
+
+from ytclaims.timestamps.align import Sentence, TranscriptIndex
+from ytclaims.timestamps.video import AnchorInput, resolve_video
+
+#: Bump when resolution logic changes: every video is then resolved again once.
+RESOLVER_VERSION = "1"
+
+RESOLUTION_SCHEMA = pa.schema(
+    [
+        ("video_id", pa.string()),
+        ("source_id", pa.string()),
+        ("anchor_ordinal", pa.int32()),
+        ("seconds", pa.float64()),
+        ("timestamp_status", pa.string()),
+        ("reading", pa.string()),
+        ("reason", pa.string()),
+        ("rejected_readings", pa.list_(pa.string())),
+        ("anchor_seconds", pa.float64()),
+        ("match_start", pa.float64()),
+        ("match_end", pa.float64()),
+        ("match_text", pa.string()),
+        ("match_score", pa.float64()),
+        ("match_confident", pa.bool_()),
+        ("offset_seconds", pa.float64()),
+    ]
+)
+
+
+def affected_videos(con: duckdb.DuckDBPyConnection, loaded_source_ids: list[str]) -> list[str]:
+    """Videos to resolve again after a load (see module docstring)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'resolver_version'").fetchone()
+    if row is None or row[0] != RESOLVER_VERSION:
+        rows = con.execute(
+            "SELECT DISTINCT video_id FROM sources WHERE video_id IS NOT NULL "
+            "UNION SELECT DISTINCT video_id FROM transcript_tracks"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+    con.register("_loaded_ids", pa.table({"source_id": pa.array(loaded_source_ids, pa.string())}))
+    rows = con.execute(
+        """
+        SELECT DISTINCT video_id FROM sources
+        WHERE source_id IN (SELECT source_id FROM _loaded_ids) AND video_id IS NOT NULL
+        UNION
+        SELECT DISTINCT video_id FROM transcript_tracks
+        WHERE source_id IN (SELECT source_id FROM _loaded_ids)
+        UNION
+        SELECT DISTINCT s.video_id FROM anchors a JOIN sources s ON s.source_id = a.source_id
+        WHERE s.source_kind = 'note' AND NOT EXISTS (
+            SELECT 1 FROM anchor_resolution r
+            WHERE r.source_id = a.source_id AND r.anchor_ordinal = a.anchor_ordinal)
+        """
+    ).fetchall()
+    con.unregister("_loaded_ids")
+    return sorted(r[0] for r in rows if r[0])
+
+
+def _best_tracks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, float | None]]:
+    """video -> (source_id of the track to align against, video duration)."""
+    rows = con.execute(
+        """
+        SELECT video_id, source_id, max(duration_seconds) OVER (PARTITION BY video_id)
+        FROM transcript_tracks
+        WHERE video_id IN (SELECT video_id FROM _videos)
+        QUALIFY row_number() OVER (
+            PARTITION BY video_id
+            ORDER BY kind = 'manual' DESC, coalesce(language, '') LIKE 'en%' DESC,
+                     has_word_timings DESC, source_id) = 1
+        """
+    ).fetchall()
+    return {v: (sid, dur) for v, sid, dur in rows}
+
+
+def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
+    """Recompute ``anchor_resolution`` for these videos; returns anchors resolved."""
+    if not video_ids:
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION]
+        )
+        return 0
+    con.register("_videos", pa.table({"video_id": pa.array(video_ids, pa.string())}))
+    tracks = _best_tracks(con)
+    sentences: dict[str, list[Sentence]] = defaultdict(list)
+    if tracks:
+        con.register("_tracks", pa.table({"source_id": pa.array([t[0] for t in tracks.values()])}))
+        for vid, start, end, text in con.execute(
+            'SELECT video_id, start, "end", text FROM sentences '
+            "WHERE source_id IN (SELECT source_id FROM _tracks) ORDER BY video_id, sentence_index"
+        ).fetchall():
+            sentences[vid].append(Sentence(start, end, text))
+        con.unregister("_tracks")
+    by_video: dict[str, list[AnchorInput]] = defaultdict(list)
+    for row in con.execute(
+        """
+        SELECT c.video_id, a.source_id, a.anchor_ordinal, a.claim_id, c.text, a.parse_status,
+               a.form, a.candidates, a.anchor_seconds, a.anchor_reading, a.timestamp_status,
+               a.resolution_reason
+        FROM anchors a JOIN claims c USING (claim_id) JOIN sources s ON s.source_id = a.source_id
+        WHERE s.source_kind = 'note' AND c.video_id IN (SELECT video_id FROM _videos)
+        ORDER BY c.video_id, a.source_id, a.anchor_ordinal
+        """
+    ).fetchall():
+        vid = row[0]
+        by_video[vid].append(
+            AnchorInput(
+                source_id=row[1],
+                anchor_ordinal=row[2],
+                claim_id=row[3],
+                text=row[4],
+                parse_status=row[5],
+                form=row[6],
+                candidates=list(row[7] or []),
+                note_seconds=row[8],
+                note_reading=row[9],
+                note_status=row[10],
+                note_reason=row[11],
+            )
+        )
+    out: list[dict[str, object]] = []
+    for vid in video_ids:
+        anchors = by_video.get(vid)
+        if not anchors:
+            continue
+        track = tracks.get(vid)
+        duration = track[1] if track else None
+        index = TranscriptIndex(sentences[vid]) if sentences.get(vid) else None
+        for res in resolve_video(anchors, duration=duration, index=index):
+            out.append(res.as_row(vid))
+    con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
+    table = pa.Table.from_pydict(
+        {k: [r[k] for r in out] for k in RESOLUTION_SCHEMA.names}, schema=RESOLUTION_SCHEMA
+    )
+    con.register("_resolution", table)
+    con.execute("INSERT INTO anchor_resolution BY NAME SELECT * FROM _resolution")
+    con.unregister("_resolution")
+    con.unregister("_videos")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
+    return len(out)
