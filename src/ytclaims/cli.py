@@ -161,6 +161,109 @@ def cite(
 
 
 @app.command()
+def fetch(
+    refs: Annotated[
+        list[str] | None, typer.Argument(help="Video ids or watch/shorts/youtu.be/embed URLs.")
+    ] = None,
+    from_file: Annotated[
+        list[Path] | None, typer.Option("--from-file", help="File with one id or URL per line.")
+    ] = None,
+    db: DbOption = None,
+    languages: Annotated[str, typer.Option(help="Preferred languages, best first.")] = "en",
+    translate_to: Annotated[
+        str | None, typer.Option(help="Translate the chosen track to this language.")
+    ] = None,
+    generated_first: Annotated[
+        bool, typer.Option(help="Prefer auto-generated tracks over manual ones.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="HTTP timeout per request (s).")] = 20.0,
+    max_attempts: Annotated[int, typer.Option(help="Attempts per video (transient errors).")] = 4,
+    rate_limit: Annotated[float, typer.Option(help="Pause between network fetches (s).")] = 1.0,
+    cache_dir: Annotated[
+        Path | None, typer.Option(help="Raw transcript cache. Default: <db folder>/transcripts.")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Fetch again even when cached.")] = False,
+    proxy_http: Annotated[
+        str | None, typer.Option(help="HTTP proxy URL (else $YTCLAIMS_PROXY_HTTP).")
+    ] = None,
+    proxy_https: Annotated[
+        str | None, typer.Option(help="HTTPS proxy URL (else $YTCLAIMS_PROXY_HTTPS).")
+    ] = None,
+    no_prefect: Annotated[
+        bool, typer.Option("--no-prefect", help="Run directly, without the Prefect flow.")
+    ] = False,
+) -> None:
+    """Fetch transcripts from YouTube into the raw cache and the warehouse.
+
+    Webshare proxies: set YTCLAIMS_WEBSHARE_USERNAME and YTCLAIMS_WEBSHARE_PASSWORD.
+    Blocked or offline? Download captions with another tool and `ytclaims ingest` them.
+    """
+    target = db_path(db)
+    settings: dict[str, object] = {
+        "languages": [x.strip() for x in languages.split(",") if x.strip()],
+        "translate_to": translate_to,
+        "prefer_manual": not generated_first,
+        "timeout_seconds": timeout,
+        "max_attempts": max_attempts,
+        "rate_limit_seconds": rate_limit,
+        "cache_dir": cache_dir or target.parent / "transcripts",
+        "force": force,
+    }
+    files = [str(f) for f in from_file or []]
+    if not refs and not files:
+        typer.echo("error: give video ids/URLs or --from-file FILE.", err=True)
+        raise typer.Exit(2)
+    try:
+        from ytclaims.sources.youtube import FetchConfig
+
+        # Validate options (and proxy settings) before any work; secrets stay out of logs.
+        FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
+        if no_prefect or proxy_http or proxy_https:
+            # Proxy URLs given on the command line may hold credentials: never hand them to
+            # Prefect as parameters (they would be stored in run records).
+            from ytclaims import pipeline
+
+            cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
+            rep = pipeline.fetch(list(refs or []), target, config=cfg, refs_files=files)
+            results, advice, problems = rep.results, rep.advice, rep.ref_problems
+            ingest_report = rep.ingest.as_dict() if rep.ingest else None
+        else:
+            os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+            os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            from flows.fetch import fetch_transcripts
+
+            settings["cache_dir"] = str(settings["cache_dir"])
+            out = fetch_transcripts(list(refs or []), str(target), files, settings)
+            results, advice, problems = out["results"], out["advice"], out["ref_problems"]
+            ingest_report = out["ingest"]
+    except errors.YtclaimsError as exc:
+        _fail(exc, 2)
+        return
+    for p in problems:
+        typer.echo(f"skipped {p.get('text')!r}: {p.get('message')}", err=True)
+    for r in results:
+        line = f"{r['video_id']}: {r['status']}"
+        if r.get("track"):
+            t = r["track"]
+            line += (
+                f" ({t.get('language_code')}, {'generated' if t.get('is_generated') else 'manual'})"
+            )
+        if r.get("error"):
+            line += f" - {r['error']}"
+        typer.echo(line)
+    if ingest_report:
+        typer.echo(
+            f"loaded {ingest_report['sources_loaded']} transcript(s), "
+            f"{ingest_report['claims_loaded']} transcript claims; attempts in fetch_attempts."
+        )
+    if advice:
+        typer.echo(advice, err=True)
+    if not any(r["status"] != "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def explain(
     claim_id: Annotated[str, typer.Argument(help="Claim id (citations.claim_id).")],
     db: DbOption = None,

@@ -92,7 +92,10 @@ class UnsupportedSourceError(SourceError):
 
     kind = "unsupported_file"
     severity = "skipped"
-    hint = "Notes must end in .md; other files in note folders are skipped."
+    hint = (
+        "Notes end in .md; caption files in .srt, .vtt, .json3, .srv1/.xml or .json "
+        "(youtube-transcript-api); other files are skipped."
+    )
 
 
 class EncodingWarning_(SourceError):

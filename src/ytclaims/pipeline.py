@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ytclaims import __version__, errors
 from ytclaims.claims.extract import extract_claims
-from ytclaims.sources.discover import Discovery, discover, problem_row
+from ytclaims.sources.discover import NOTE_SUFFIXES, Discovery, discover, problem_row
 from ytclaims.sources.index_pages import parse_index
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
 
@@ -43,6 +43,9 @@ class BatchResult:
     claim_tags: list[dict[str, object]] = field(default_factory=list)
     tag_evidence: list[dict[str, object]] = field(default_factory=list)
     entities: list[dict[str, object]] = field(default_factory=list)
+    transcript_tracks: list[dict[str, object]] = field(default_factory=list)
+    segments: list[dict[str, object]] = field(default_factory=list)
+    sentences: list[dict[str, object]] = field(default_factory=list)
     problems: list[dict[str, object]] = field(default_factory=list)
     parsed_paths: list[str] = field(default_factory=list)  # files read and parsed this run
     unchanged: int = 0
@@ -56,6 +59,7 @@ class BatchResult:
         self.tables = to_tables(self)
         self.sources, self.claims, self.anchors, self.video_index = [], [], [], []
         self.claim_tags, self.tag_evidence, self.entities = [], [], []
+        self.transcript_tracks, self.segments, self.sentences = [], [], []
         return self
 
     def count(self, name: str) -> int:
@@ -152,6 +156,148 @@ def parse_batch(
 def _parse_one(
     path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
 ) -> None:
+    if path.suffix.lower() in NOTE_SUFFIXES:
+        _parse_note(path, known, max_bytes, out)
+    else:
+        _parse_captions(path, known, max_bytes, out)
+
+
+def _parse_captions(
+    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
+) -> None:
+    """A caption file -> transcript source, cues, sentences and transcript claims."""
+    from ytclaims.claims.transcript import segment_sentences, select_claims
+    from ytclaims.sources.captions import read_caption_file
+
+    track = read_caption_file(path, max_bytes=max_bytes)
+    if track.content_hash and track.content_hash in known:
+        out.unchanged += 1
+        return
+    out.parsed_paths.append(str(path))
+    for p in track.problems:
+        out.problems.append(problem_row(path, p, track.content_hash or None))
+    if track.fatal is not None or track.video_id is None:
+        return
+    vid = track.video_id
+    source_key = f"{vid}/{path.name}"
+    sid = source_id_for(source_key)
+    kind = track.kind or "unknown"
+    name = f"{track.language or 'und'}:{kind}:{track.format}"
+    sentences = segment_sentences(track)
+    duration = max((c.start + c.duration for c in track.cues), default=None)
+    base = {"_path": str(path), "source_id": sid, "video_id": vid}
+    out.transcript_tracks.append(
+        base
+        | {
+            "track": name,
+            "language": track.language,
+            "kind": kind,
+            "format": track.format,
+            "origin": "fetch" if track.format == "yta_cache" else "file",
+            "n_cues": len(track.cues),
+            "n_sentences": len(sentences),
+            "has_word_timings": bool(track.words),
+            "duration_seconds": duration,
+        }
+    )
+    out.segments.extend(
+        base
+        | {"track": name, "cue_index": i, "start": c.start, "duration": c.duration, "text": c.text}
+        for i, c in enumerate(track.cues)
+    )
+    out.sentences.extend(
+        base
+        | {
+            "track": name,
+            "sentence_index": i,
+            "start": st.start,
+            "end": st.end,
+            "text": st.text,
+            "first_cue": st.first_cue,
+            "last_cue": st.last_cue,
+        }
+        for i, st in enumerate(sentences)
+    )
+    seen: dict[str, int] = {}
+    n_claims = 0
+    position = {id(st): i for i, st in enumerate(sentences)}
+    for sent, reasons in select_claims(sentences):
+        occurrence = seen.get(sent.text, 0)
+        seen[sent.text] = occurrence + 1
+        cid = _claim_id(source_key, sent.text, occurrence)
+        idx = position.get(id(sent), n_claims)
+        out.claims.append(
+            base
+            | {
+                "claim_id": cid,
+                "channel": None,
+                "note_title": None,
+                "claim_ordinal": n_claims,
+                "block_ordinal": idx,
+                "block_kind": "transcript_sentence",
+                "line": idx,
+                "heading_path": None,
+                "lead_in": None,
+                "text": sent.text,
+                "wiki_targets": [],
+                "n_anchors": 1,
+                "layers": [],
+                "trends": [],
+            }
+        )
+        out.anchors.append(
+            {
+                "_path": str(path),
+                "claim_id": cid,
+                "source_id": sid,
+                "anchor_ordinal": n_claims,
+                "group_position": 0,
+                "data_t_raw": f"{sent.start:.3f}",
+                "label_raw": None,
+                "markup_issue": None,
+                "form": "transcript",
+                "parse_status": "ok",
+                "parse_reason": None,
+                "data_t_seconds": sent.start,
+                "label_seconds": None,
+                "label_mismatch": False,
+                "candidates": [{"reading": "transcript", "seconds": sent.start}],
+                "anchor_seconds": sent.start,
+                "anchor_reading": "transcript",
+                "anchor_source": "transcript",
+                "timestamp_status": "transcript",
+                "resolution_reason": "start of the sentence in the transcript; selected for: "
+                + ", ".join(reasons),
+            }
+        )
+        n_claims += 1
+    out.sources.append(
+        {
+            "_path": str(path),
+            "source_id": sid,
+            "source_key": source_key,
+            "source_kind": "transcript",
+            "source_path": str(path),
+            "content_hash": track.content_hash,
+            "size_bytes": path.stat().st_size,
+            "video_id": vid,
+            "channel": None,
+            "note_title": None,
+            "n_claims": n_claims,
+            "n_anchors": n_claims,
+        }
+    )
+
+
+def _claim_id(source_key: str, text: str, occurrence: int) -> str:
+    from ytclaims.claims.extract import _claim_id as cid
+
+    return cid(source_key, text, occurrence)
+
+
+def _parse_note(
+    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
+) -> None:
     nf = read_note(path, max_bytes=max_bytes)
     if nf.content_hash and nf.content_hash in known:
         out.unchanged += 1
@@ -217,6 +363,143 @@ def _parse_one(
 def batched(items: Sequence[Path], size: int) -> Iterable[list[Path]]:
     for i in range(0, len(items), size):
         yield list(items[i : i + size])
+
+
+@dataclass(slots=True)
+class FetchReport:
+    """What ``fetch`` did: per-video outcomes, the ingest of what arrived, and advice."""
+
+    results: list[dict[str, object]]
+    ingest: IngestReport | None
+    advice: str
+    ref_problems: list[dict[str, object]]
+
+    @property
+    def n_ok(self) -> int:
+        return sum(1 for r in self.results if r["status"] in ("fetched", "cached"))
+
+
+def resolve_refs(
+    refs: Sequence[str], refs_files: Sequence[str | Path] = ()
+) -> tuple[list[str], list[dict[str, object]]]:
+    """Video ids from ids/URLs and files of them; bad ones become problems, not errors."""
+    from ytclaims.sources.youtube import InvalidVideoRefError, parse_video_ref, read_refs_file
+
+    ids: list[str] = []
+    problems: list[dict[str, object]] = []
+    for f in refs_files:
+        got, bad = read_refs_file(f)
+        ids.extend(got)
+        problems.extend(bad)
+    for ref in refs:
+        try:
+            ids.append(parse_video_ref(ref))
+        except InvalidVideoRefError as exc:
+            problems.append({"text": ref, "error_kind": exc.kind, "message": exc.message})
+    return list(dict.fromkeys(ids)), problems
+
+
+def fetch_videos(
+    ids: Sequence[str],
+    config: object | None = None,
+    on_result: Callable[[object], None] | None = None,
+) -> dict[str, object]:
+    """Fetch (or serve from the raw cache) each video; plain data for the loader.
+
+    The config is built here, from options and the environment, and never returned:
+    proxy credentials must not travel into run records or logs.
+    """
+    from ytclaims.sources.notes import content_hash
+    from ytclaims.sources.youtube import FetchConfig, advice_for, fetch_many
+
+    cfg = config if config is not None else FetchConfig.build()
+    results = fetch_many(list(ids), cfg, on_result=on_result)  # type: ignore[arg-type]
+    attempts: list[dict[str, object]] = []
+    paths: list[str] = []
+    for r in results:
+        cache_key = ""
+        cached = r.cache_path or r.kept_cache_path
+        if cached is not None and Path(cached).exists():
+            paths.append(str(cached))
+            cache_key = content_hash(Path(cached).read_bytes())
+        attempts.extend(dict(a) | {"cache_key": cache_key} for a in r.attempts)
+    return {
+        "results": [
+            {
+                "video_id": r.video_id,
+                "status": r.status,
+                "cache_path": str(r.cache_path) if r.cache_path else None,
+                "error": r.error.message if r.error is not None else None,
+                "track": r.track_info,
+            }
+            for r in results
+        ],
+        "attempts": attempts,
+        "paths": paths,
+        "advice": advice_for(results),
+    }
+
+
+def load_fetched(
+    fetched: dict[str, object],
+    db: str | Path | None = None,
+    *,
+    inputs: Sequence[str] = (),
+    taxonomy: str | None = None,
+    tag: bool = True,
+    started: float | None = None,
+) -> IngestReport:
+    """Load fetched transcripts and every fetch attempt in one transaction."""
+    from ytclaims.warehouse import load as wl
+    from ytclaims.warehouse.db import db_path
+
+    t0 = started if started is not None else time.perf_counter()
+    path = db_path(db)
+    fp = fingerprint(taxonomy, tag=tag)
+    paths = list(fetched["paths"])  # type: ignore[call-overload]
+    found = discover(paths) if paths else Discovery()
+    known = wl.known_hashes(path, fp)
+    batches = [parse_batch(found.files, known, taxonomy=taxonomy, tag=tag)] if found.files else []
+    return wl.load(
+        path,
+        batches,
+        found,
+        list(inputs),
+        started=t0,
+        fingerprint=fp,
+        fetch_attempts=list(fetched["attempts"]),  # type: ignore[call-overload]
+    )
+
+
+def fetch(
+    refs: Sequence[str],
+    db: str | Path | None = None,
+    *,
+    config: object | None = None,
+    refs_files: Sequence[str | Path] = (),
+    taxonomy: str | None = None,
+    tag: bool = True,
+    on_result: Callable[[object], None] | None = None,
+) -> FetchReport:
+    """Fetch transcripts with youtube-transcript-api, then load them and every attempt.
+
+    The raw transcript is cached on disk before anything else; the warehouse load
+    (transcript rows, transcript claims, re-resolution of the videos' note anchors and
+    the ``fetch_attempts`` rows) is one transaction, so a failure leaves nothing
+    half-written.
+    """
+    t0 = time.perf_counter()
+    ids, problems = resolve_refs(refs, refs_files)
+    fetched = fetch_videos(ids, config, on_result)
+    report = load_fetched(
+        fetched, db, inputs=[*refs, *map(str, refs_files)], taxonomy=taxonomy, tag=tag, started=t0
+    )
+    return FetchReport(
+        results=list(fetched["results"]),  # type: ignore[call-overload]
+        ingest=report,
+        advice=str(fetched["advice"]),
+        ref_problems=problems,
+    )
 
 
 def new_run_id() -> str:

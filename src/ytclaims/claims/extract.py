@@ -195,7 +195,10 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
                 cursor = lm.end()
         for group in _group(anchors, text):
             seg = text[cursor : group[0].start]
-            claim_text = _TRAILING_STAMP_RE.sub("", _LEADING_JUNK_RE.sub("", to_plain(seg)))
+            if block.kind == "code":  # code is text, not markup: keep it verbatim
+                claim_text = " ".join(_FENCE_LINE_RE.sub("", seg).split())
+            else:
+                claim_text = _TRAILING_STAMP_RE.sub("", _LEADING_JUNK_RE.sub("", to_plain(seg)))
             if not claim_text and cursor == 0 and before is not None:
                 # An anchor alone on its line (often right after a code block) stands
                 # for the block above it.

@@ -15,6 +15,18 @@ from pathlib import Path
 from ytclaims import errors
 
 NOTE_SUFFIXES = (".md", ".markdown")
+#: Caption/transcript files (read by ytclaims.sources.captions).
+CAPTION_SUFFIXES = (".srt", ".vtt", ".json3", ".srv1", ".srv3", ".xml", ".json")
+#: Files read alongside another file, never on their own.
+SIDECAR_NAMES = ("word_timings.json",)
+
+
+def is_input(path: Path) -> bool:
+    """Is this a file ytclaims reads (a note or a caption file)?"""
+    suffix = path.suffix.lower()
+    return suffix in NOTE_SUFFIXES or (
+        suffix in CAPTION_SUFFIXES and path.name not in SIDECAR_NAMES
+    )
 
 
 @dataclass(slots=True)
@@ -45,12 +57,15 @@ def discover(paths: list[str | Path]) -> Discovery:
     for given in paths:
         p = Path(given)
         if p.is_file():
-            if p.suffix.lower() in NOTE_SUFFIXES:
+            if is_input(p):
                 found.setdefault(os.path.realpath(p), p)
             else:
                 out.problems.append(
                     problem_row(
-                        p, errors.UnsupportedSourceError(f"'{p.suffix}' files are not notes.")
+                        p,
+                        errors.UnsupportedSourceError(
+                            f"'{p.suffix}' files are neither notes nor captions."
+                        ),
                     )
                 )
             continue
@@ -65,14 +80,14 @@ def discover(paths: list[str | Path]) -> Discovery:
                 if name.startswith("."):
                     continue
                 fp = Path(root) / name
-                if fp.suffix.lower() in NOTE_SUFFIXES:
+                if is_input(fp):
                     found.setdefault(os.path.realpath(fp), fp)
-                else:
+                elif name not in SIDECAR_NAMES:
                     out.problems.append(
                         problem_row(
                             fp,
                             errors.UnsupportedSourceError(
-                                f"'{fp.suffix or name}' files are not notes."
+                                f"'{fp.suffix or name}' files are neither notes nor captions."
                             ),
                         )
                     )

@@ -3,7 +3,7 @@
 Rules find explicit evidence; many claims are tagged by a human from what they are
 about rather than from a keyword ("Works on the user interface and integration into
 Notion" is an application claim). A bag-of-words ``textcat_multilabel`` trained on
-801 hand-labelled claims (``tags/train/train.jsonl``; the dev set is never used)
+2,001 hand-labelled claims (``tags/train/*.jsonl``; the dev set is never used)
 captures that. Its input is the claim plus its context, the same way the labeller
 read it. It is loaded once per process; when the model folder is missing (a custom
 build), tagging falls back to rules alone.

@@ -99,10 +99,10 @@ class Match:
 
 
 #: A confident match covers at least this share of the claim's (idf-weighted) words...
-MIN_SCORE_NEAR = 0.34
-MIN_SCORE_GLOBAL = 0.45
+MIN_SCORE_NEAR = 0.30
+MIN_SCORE_GLOBAL = 0.60
 #: ...and beats the best non-overlapping span elsewhere by this margin (global search).
-MIN_MARGIN = 0.08
+MIN_MARGIN = 0.20
 NEAR_SECONDS = 90.0
 PRIOR_TAU = 60.0
 MAX_WINDOW = 3
@@ -136,72 +136,67 @@ class TranscriptIndex:
             covered |= self.terms[k] & claim_terms
         return sum(self.idf.get(t, 0.0) for t in covered) / total if total else 0.0
 
-    def match(self, claim: str, anchor: float | None) -> Match | None:
-        """Best span for ``claim``: near ``anchor`` first, then anywhere."""
+    def spans(self, claim: str) -> dict[tuple[int, int], float]:
+        """Score of every window (first, last sentence) that shares a word with the claim."""
         cterms = set(content_terms(claim))
-        # Words the transcript never uses cannot be matched; the denominator still counts
-        # them (at the idf of a word seen once) so vague claims do not score high.
+        if not cterms or not self.sentences:
+            return {}
+        # Words the transcript never uses still count in the denominator (at the idf of a
+        # word seen once), so a vague claim with two common words cannot score high.
         unseen_idf = math.log(1 + max(len(self.sentences), 1))
         total = sum(self.idf.get(t, unseen_idf) for t in cterms)
-        if not cterms or not self.sentences:
-            return None
         hits = self._candidates(cterms)
-        if not hits:
-            return None
-        spans: dict[tuple[int, int], float] = {}
+        out: dict[tuple[int, int], float] = {}
         n = len(self.sentences)
         for h in hits:
             for i in range(max(0, h - MAX_WINDOW + 1), h + 1):
                 for j in range(h, min(n, i + MAX_WINDOW)):
-                    if (i, j) not in spans:
-                        spans[(i, j)] = self._score_window(i, j, cterms, total)
-        if not spans:
-            return None
+                    if (i, j) not in out:
+                        out[(i, j)] = self._score_window(i, j, cterms, total)
+        return out
 
-        def shorter_first(key: tuple[int, int]) -> tuple[float, int]:
-            # Prefer the tightest window among equal scores: its start is the most precise.
-            return (spans[key], -(key[1] - key[0]))
-
-        best_global = max(spans, key=shorter_first)
-        near: tuple[int, int] | None = None
-        if anchor is not None:
-
-            def prior(key: tuple[int, int]) -> tuple[float, int]:
-                d = abs(self.sentences[key[0]].start - anchor)
-                return (spans[key] * (0.75 + 0.25 * math.exp(-d / PRIOR_TAU)), -(key[1] - key[0]))
-
-            near_keys = [
-                k for k in spans if abs(self.sentences[k[0]].start - anchor) <= NEAR_SECONDS
-            ]
-            if near_keys:
-                near = max(near_keys, key=prior)
-
-        def runner_up(key: tuple[int, int]) -> float:
-            i, j = key
-            others = [s for (a, b), s in spans.items() if b < i - 1 or a > j + 1]
-            return max(others, default=0.0)
-
-        if (
-            near is not None
-            and spans[near] >= MIN_SCORE_NEAR
-            and spans[near] >= spans[best_global] - 0.15
-        ):
-            key, is_near = near, True
-        else:
-            key, is_near = best_global, False
-        score = spans[key]
-        ru = runner_up(key)
-        if is_near:
-            confident = score >= MIN_SCORE_NEAR
-        else:
-            confident = score >= MIN_SCORE_GLOBAL and score - ru >= MIN_MARGIN
+    def _match(
+        self, spans: dict[tuple[int, int], float], key: tuple[int, int], near: bool, confident: bool
+    ) -> Match:
         i, j = key
+        others = [v for (a, b), v in spans.items() if b < i - 1 or a > j + 1]
         return Match(
             start=self.sentences[i].start,
             end=self.sentences[j].end,
             text=" ".join(s.text for s in self.sentences[i : j + 1]),
-            score=round(score, 4),
-            runner_up=round(ru, 4),
-            near_anchor=is_near,
+            score=round(spans[key], 4),
+            runner_up=round(max(others, default=0.0), 4),
+            near_anchor=near,
             confident=confident,
         )
+
+    @staticmethod
+    def _tightest(
+        spans: dict[tuple[int, int], float], keys: list[tuple[int, int]]
+    ) -> tuple[int, int]:
+        # Highest score; among equals the shortest window (its start is the most precise).
+        return max(keys, key=lambda k: (round(spans[k], 6), -(k[1] - k[0])))
+
+    def near(self, claim: str, anchor: float, radius: float = NEAR_SECONDS) -> Match | None:
+        """Best span overlapping [anchor - radius, anchor + radius] (None if no shared word)."""
+        spans = self.spans(claim)
+        keys = [
+            k
+            for k in spans
+            if self.sentences[k[0]].start <= anchor + radius
+            and self.sentences[k[1]].end >= anchor - radius
+        ]
+        if not keys:
+            return None
+        key = self._tightest(spans, keys)
+        return self._match(spans, key, True, spans[key] >= MIN_SCORE_NEAR)
+
+    def best(self, claim: str) -> Match | None:
+        """Best span anywhere; confident when it covers the claim well and stands out."""
+        spans = self.spans(claim)
+        if not spans:
+            return None
+        key = self._tightest(spans, list(spans))
+        m = self._match(spans, key, False, False)
+        confident = m.score >= MIN_SCORE_GLOBAL and m.score - m.runner_up >= MIN_MARGIN
+        return self._match(spans, key, False, confident)

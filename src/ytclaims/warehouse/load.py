@@ -84,6 +84,45 @@ def _error_id(p: dict[str, object]) -> str:
     return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
 
 
+ATTEMPTS_SCHEMA = pa.schema(
+    [
+        ("attempt_id", pa.string()),
+        ("video_id", pa.string()),
+        ("attempted_at", pa.timestamp("us", tz="UTC")),
+        ("attempt", pa.int32()),
+        ("outcome", pa.string()),
+        ("error_class", pa.string()),
+        ("message", pa.string()),
+        ("will_retry", pa.bool_()),
+    ]
+)
+
+
+def _attempt_id(a: dict[str, object]) -> str:
+    # A cache hit is the same event every time the same cached file is served.
+    if a.get("outcome") == "cached":
+        key = f"{a.get('video_id')}\x1fcached\x1f{a.get('cache_key', '')}"
+    else:
+        key = f"{a.get('video_id')}\x1f{a.get('attempted_at')}\x1f{a.get('attempt')}"
+    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+
+def _insert_attempts(
+    con: duckdb.DuckDBPyConnection, attempts: list[dict[str, object]], run_id: str
+) -> None:
+    rows = [a | {"attempt_id": _attempt_id(a)} for a in attempts]
+    table = pa.Table.from_pydict(
+        {k: [r.get(k) for r in rows] for k in ATTEMPTS_SCHEMA.names}, schema=ATTEMPTS_SCHEMA
+    )
+    con.register("_attempts", table)
+    con.execute(
+        "INSERT INTO fetch_attempts BY NAME SELECT DISTINCT ON (attempt_id) *, ? AS run_id "
+        "FROM _attempts WHERE attempt_id NOT IN (SELECT attempt_id FROM fetch_attempts)",
+        [run_id],
+    )
+    con.unregister("_attempts")
+
+
 def find_duplicates(results: Sequence[BatchResult]) -> tuple[set[str], list[dict[str, object]]]:
     """Files whose source key another file of this run already has: (paths, problems).
 
@@ -123,6 +162,7 @@ def load(
     started: float | None = None,
     run_id: str | None = None,
     fingerprint: str = "",
+    fetch_attempts: list[dict[str, object]] | None = None,
 ) -> IngestReport:
     """Write one run's results in one transaction and return its report."""
     t_load = time.perf_counter()
@@ -151,6 +191,9 @@ def load(
             con.register("_tags", t["claim_tags"])
             con.register("_evidence", t["tag_evidence"])
             con.register("_entities", t["entities"])
+            con.register("_tracks", t["transcript_tracks"])
+            con.register("_segments", t["segments"])
+            con.register("_sentences", t["sentences"])
             # A changed source replaces exactly its previous rows.
             for table in CHILD_TABLES + ("sources",):
                 con.execute(
@@ -171,13 +214,27 @@ def load(
                 ("claim_tags", "_tags"),
                 ("tag_evidence", "_evidence"),
                 ("entities", "_entities"),
+                ("transcript_tracks", "_tracks"),
+                ("segments", "_segments"),
+                ("sentences", "_sentences"),
             ):
                 con.execute(
                     f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_path) FROM {view} {keep}"
                 )
             for name, view in (("sources", "_src"), ("claims", "_claims"), ("anchors", "_anchors")):
                 n[name] += con.execute(f"SELECT count(*) FROM {view} {keep}").fetchone()[0]  # type: ignore[index]
-            for view in ("_src", "_claims", "_anchors", "_vidx", "_tags", "_evidence", "_entities"):
+            for view in (
+                "_src",
+                "_claims",
+                "_anchors",
+                "_vidx",
+                "_tags",
+                "_evidence",
+                "_entities",
+                "_tracks",
+                "_segments",
+                "_sentences",
+            ):
                 con.unregister(view)
         # Timestamps: resolve again every video this run touched, with all evidence.
         loaded_ids: list[str] = []
@@ -205,6 +262,8 @@ def load(
             "WHERE error_id NOT IN (SELECT error_id FROM ingest_errors)",
             [run_id, datetime.now(UTC)],
         )
+        if fetch_attempts:
+            _insert_attempts(con, fetch_attempts, run_id)
         con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -340,6 +340,8 @@ COMMENT ON COLUMN anchor_resolution.match_confident IS 'Whether the match was co
 COMMENT ON COLUMN anchor_resolution.offset_seconds IS 'match_start minus anchor_seconds.';
 
 CREATE TABLE IF NOT EXISTS fetch_attempts (
+    attempt_id VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
     video_id VARCHAR NOT NULL,
     attempted_at TIMESTAMPTZ NOT NULL,
     attempt INTEGER NOT NULL,
@@ -349,13 +351,26 @@ CREATE TABLE IF NOT EXISTS fetch_attempts (
     will_retry BOOLEAN NOT NULL
 );
 COMMENT ON TABLE fetch_attempts IS 'Every attempt to fetch a transcript from YouTube, successful or not (credentials never stored).';
+COMMENT ON COLUMN fetch_attempts.attempt_id IS 'Deterministic id. A cache hit is logged once per cached file, so re-fetching a cached video adds no row.';
+COMMENT ON COLUMN fetch_attempts.run_id IS 'Fetch run that made the attempt.';
 COMMENT ON COLUMN fetch_attempts.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN fetch_attempts.attempted_at IS 'When (UTC).';
 COMMENT ON COLUMN fetch_attempts.attempt IS '1-based attempt number for this video in this fetch.';
-COMMENT ON COLUMN fetch_attempts.outcome IS 'ok, cached (served from the raw cache), transient (retryable) or permanent.';
+COMMENT ON COLUMN fetch_attempts.outcome IS 'ok, cached (served from the raw cache), transient (retryable), permanent, or skipped (not tried: too many network failures in a row).';
 COMMENT ON COLUMN fetch_attempts.error_class IS 'Exception class or HTTP status, e.g. IpBlocked, TranscriptsDisabled, HTTP 503.';
 COMMENT ON COLUMN fetch_attempts.message IS 'What happened, without credentials.';
 COMMENT ON COLUMN fetch_attempts.will_retry IS 'Whether another attempt followed.';
+
+CREATE OR REPLACE VIEW transcript_segments AS
+SELECT video_id, track, start, duration, text, cue_index, source_id FROM segments;
+COMMENT ON VIEW transcript_segments IS 'Public view: raw transcript segments, one row per caption cue or fetched snippet as the source gave it.';
+COMMENT ON COLUMN transcript_segments.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN transcript_segments.track IS 'Track: <language>:<manual|generated|unknown>:<format>.';
+COMMENT ON COLUMN transcript_segments.start IS 'Start in seconds.';
+COMMENT ON COLUMN transcript_segments.duration IS 'Duration in seconds.';
+COMMENT ON COLUMN transcript_segments.text IS 'Segment text.';
+COMMENT ON COLUMN transcript_segments.cue_index IS '0-based position in its source.';
+COMMENT ON COLUMN transcript_segments.source_id IS 'Transcript source (sources.source_id).';
 
 CREATE OR REPLACE VIEW videos AS
 WITH from_notes AS (

@@ -140,6 +140,49 @@ ENTITIES_SCHEMA = pa.schema(
     ]
 )
 
+TRANSCRIPT_TRACKS_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("source_id", _STR),
+        ("video_id", _STR),
+        ("track", _STR),
+        ("language", _STR),
+        ("kind", _STR),
+        ("format", _STR),
+        ("origin", _STR),
+        ("n_cues", pa.int32()),
+        ("n_sentences", pa.int32()),
+        ("has_word_timings", pa.bool_()),
+        ("duration_seconds", pa.float64()),
+    ]
+)
+SEGMENTS_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("source_id", _STR),
+        ("video_id", _STR),
+        ("track", _STR),
+        ("cue_index", pa.int32()),
+        ("start", pa.float64()),
+        ("duration", pa.float64()),
+        ("text", _STR),
+    ]
+)
+SENTENCES_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("source_id", _STR),
+        ("video_id", _STR),
+        ("track", _STR),
+        ("sentence_index", pa.int32()),
+        ("start", pa.float64()),
+        ("end", pa.float64()),
+        ("text", _STR),
+        ("first_cue", pa.int32()),
+        ("last_cue", pa.int32()),
+    ]
+)
+
 SCHEMAS = {
     "sources": SOURCES_SCHEMA,
     "claims": CLAIMS_SCHEMA,
@@ -148,6 +191,9 @@ SCHEMAS = {
     "claim_tags": CLAIM_TAGS_SCHEMA,
     "tag_evidence": TAG_EVIDENCE_SCHEMA,
     "entities": ENTITIES_SCHEMA,
+    "transcript_tracks": TRANSCRIPT_TRACKS_SCHEMA,
+    "segments": SEGMENTS_SCHEMA,
+    "sentences": SENTENCES_SCHEMA,
 }
 
 

@@ -2,7 +2,8 @@
 
     python -m ytclaims.tags.train [--out src/ytclaims/tags/model]
 
-Reads the hand-labelled ``train.jsonl`` beside this file (never the dev set), holds
+Reads the hand-labelled ``train.jsonl`` and ``train_more.jsonl`` beside this file
+(2,001 claims; never the dev set), holds
 out every 10th claim for early stopping, writes spaCy DocBins to a temporary folder,
 runs ``spacy train`` with ``config.cfg`` (seed 0), and copies the best model to
 ``--out``. Labels: every layer and trend id of the default taxonomy, plus ``about_ai``.
@@ -40,10 +41,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--data", type=Path, default=HERE / "train.jsonl")
+    ap.add_argument(
+        "--data", type=Path, nargs="+", default=[HERE / "train.jsonl", HERE / "train_more.jsonl"]
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args()
-    rows = [json.loads(x) for x in args.data.read_text("utf-8").splitlines() if x.strip()]
+    rows = [
+        json.loads(x) for f in args.data for x in f.read_text("utf-8").splitlines() if x.strip()
+    ]
     train_rows = [r for i, r in enumerate(rows) if i % 10 != 0]
     dev_rows = [r for i, r in enumerate(rows) if i % 10 == 0]
     nlp = spacy.blank("en")

@@ -1,0 +1,84 @@
+"""Prefect flow ``fetch_transcripts``: video ids/URLs -> raw cache -> the warehouse.
+
+1. ``resolve-refs``: ids and URLs (and files of them) -> video ids; bad ones reported;
+2. ``fetch``: youtube-transcript-api with timeout, retries, backoff, rate limit and
+   proxy; every transcript is cached on disk before anything else. The fetch config
+   (which may hold proxy credentials) is built *inside* the task from plain options
+   and the environment, so no secret reaches Prefect's run records;
+3. ``load``: one transaction for transcripts, transcript claims, re-resolved note
+   anchors of those videos, and every attempt in ``fetch_attempts``.
+
+    python -m flows.fetch dQw4w9WgXcQ https://youtu.be/... --db warehouse/ytclaims.duckdb
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from prefect import flow, task
+from prefect.cache_policies import NONE
+
+from ytclaims import pipeline
+
+
+@task(name="resolve-refs", cache_policy=NONE, persist_result=False)
+def resolve_refs_task(refs: list[str], refs_files: list[str]) -> tuple[list[str], list[dict]]:
+    return pipeline.resolve_refs(refs, refs_files)
+
+
+@task(name="fetch", cache_policy=NONE, persist_result=False)
+def fetch_task(ids: list[str], settings: dict[str, object]) -> dict[str, object]:
+    from ytclaims.sources.youtube import FetchConfig
+
+    return pipeline.fetch_videos(ids, FetchConfig.build(**settings))  # type: ignore[arg-type]
+
+
+@task(name="load", cache_policy=NONE, persist_result=False)
+def load_task(
+    fetched: dict[str, object],
+    db: str | None,
+    inputs: list[str],
+    taxonomy: str | None,
+    started: float,
+) -> dict[str, object]:
+    return pipeline.load_fetched(
+        fetched, db, inputs=inputs, taxonomy=taxonomy, started=started
+    ).as_dict()
+
+
+@flow(name="fetch_transcripts", log_prints=True)
+def fetch_transcripts(
+    refs: list[str],
+    db: str | None = None,
+    refs_files: list[str] | None = None,
+    settings: dict[str, object] | None = None,
+    taxonomy: str | None = None,
+) -> dict[str, object]:
+    """Fetch transcripts for ``refs`` and load them; ``settings`` are FetchConfig options
+    without secrets (proxy credentials come from the environment of the worker)."""
+    started = time.perf_counter()
+    ids, problems = resolve_refs_task(refs, refs_files or [])
+    fetched = fetch_task(ids, settings or {})
+    report = load_task(fetched, db, [*refs, *(refs_files or [])], taxonomy, started)
+    return {
+        "results": fetched["results"],
+        "advice": fetched["advice"],
+        "ref_problems": problems,
+        "ingest": report,
+    }
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    db_arg = None
+    if "--db" in args:
+        i = args.index("--db")
+        db_arg = args[i + 1]
+        del args[i : i + 2]
+    out = fetch_transcripts(args, db_arg)
+    for r in out["results"]:
+        print(r["video_id"], r["status"], r["error"] or "")
+    if out["advice"]:
+        print(out["advice"], file=sys.stderr)
+    sys.exit(0 if any(r["status"] != "failed" for r in out["results"]) else 1)
