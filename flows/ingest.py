@@ -36,14 +36,14 @@ def discover_task(paths: list[str]) -> Discovery:
     return discover(paths)
 
 
-@task(name="known-hashes", cache_policy=NONE, persist_result=False)
-def known_hashes_task(db: str, fingerprint: str) -> frozenset[str]:
-    return wl.known_hashes(Path(db), fingerprint)
+@task(name="known-sources", cache_policy=NONE, persist_result=False)
+def known_sources_task(db: str, fingerprint: str) -> wl.KnownSources:
+    return wl.known_sources(Path(db), fingerprint)
 
 
 @task(name="parse-batch", cache_policy=NONE, persist_result=False)
 def parse_batch_task(
-    paths: list[str], known: frozenset[str], max_bytes: int, taxonomy: str | None, tag: bool
+    paths: list[str], known: wl.KnownSources, max_bytes: int, taxonomy: str | None, tag: bool
 ) -> pipeline.BatchResult:
     return pipeline.parse_batch(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag)
 
@@ -56,9 +56,18 @@ def load_task(
     inputs: list[str],
     started: float,
     fingerprint: str,
+    seed: dict[str, str],
+    unchanged: int,
 ) -> dict[str, object]:
     return wl.load(
-        Path(db), results, found, inputs, started=started, fingerprint=fingerprint
+        Path(db),
+        results,
+        found,
+        inputs,
+        started=started,
+        fingerprint=fingerprint,
+        seed=seed,
+        unchanged=unchanged,
     ).as_dict()
 
 
@@ -76,13 +85,14 @@ def ingest(
     target = str(db_path(db))
     fp = pipeline.fingerprint(taxonomy, tag=tag)
     found = discover_task(paths)
-    known = known_hashes_task(target, fp)
+    known = known_sources_task(target, fp)
+    todo, seed, skipped = pipeline.prefilter_unchanged(found.files, known)
     futures = [
         parse_batch_task.submit([str(p) for p in batch], known, max_bytes, taxonomy, tag)
-        for batch in pipeline.batched(found.files, batch_size)
+        for batch in pipeline.batched(todo, batch_size)
     ]
     results = [f.result() for f in futures]
-    return load_task(target, results, found, [str(p) for p in paths], started, fp)
+    return load_task(target, results, found, [str(p) for p in paths], started, fp, seed, skipped)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from ytclaims.claims.extract import extract_claims
 from ytclaims.sources.discover import NOTE_SUFFIXES, Discovery, discover, problem_row
 from ytclaims.sources.index_pages import parse_index
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
+from ytclaims.warehouse.known import KnownSources
 
 DEFAULT_BATCH_SIZE = 250
 
@@ -49,6 +50,8 @@ class BatchResult:
     problems: list[dict[str, object]] = field(default_factory=list)
     parsed_paths: list[str] = field(default_factory=list)  # files read and parsed this run
     unchanged: int = 0
+    #: (source key, path) of files skipped as unchanged: they keep their key on re-runs.
+    unchanged_keys: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     tables: dict[str, object] = field(default_factory=dict)  # name -> pyarrow.Table
 
@@ -113,7 +116,7 @@ def fingerprint(taxonomy: str | None = None, *, tag: bool = True) -> str:
 
 def parse_batch(
     paths: Sequence[str | Path],
-    known_hashes: frozenset[str] | set[str] = frozenset(),
+    known: KnownSources | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     taxonomy: str | None = None,
@@ -121,8 +124,8 @@ def parse_batch(
 ) -> BatchResult:
     """Read, parse and tag a batch of files. Never raises for a bad file: it records it.
 
-    Files whose content hash is in ``known_hashes`` are already in the warehouse
-    exactly as they are (same pipeline fingerprint), and are skipped without parsing.
+    Files whose (source key, content hash) is in ``known`` are already in the warehouse
+    exactly as they are (same pipeline fingerprint), and are skipped.
     The spaCy pipeline is loaded once per process and fed the batch's claims together.
     """
     t0 = time.perf_counter()
@@ -130,7 +133,7 @@ def parse_batch(
     for raw_path in paths:
         path = Path(raw_path)
         try:
-            _parse_one(path, known_hashes, max_bytes, out)
+            _parse_one(path, known or KnownSources(), max_bytes, out)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop a run
             err = errors.SourceError(
                 f"Unexpected {type(exc).__name__}: {exc}",
@@ -153,25 +156,22 @@ def parse_batch(
     return out
 
 
-def _parse_one(
-    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
-) -> None:
+def _parse_one(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
     if path.suffix.lower() in NOTE_SUFFIXES:
         _parse_note(path, known, max_bytes, out)
     else:
         _parse_captions(path, known, max_bytes, out)
 
 
-def _parse_captions(
-    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
-) -> None:
+def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
     """A caption file -> transcript source, cues, sentences and transcript claims."""
     from ytclaims.claims.transcript import segment_sentences, select_claims
     from ytclaims.sources.captions import read_caption_file
 
     track = read_caption_file(path, max_bytes=max_bytes)
-    if track.content_hash and track.content_hash in known:
+    if track.video_id and known.has(f"{track.video_id}/{path.name}", track.content_hash):
         out.unchanged += 1
+        out.unchanged_keys.append((f"{track.video_id}/{path.name}", str(path)))
         return
     out.parsed_paths.append(str(path))
     for p in track.problems:
@@ -295,12 +295,11 @@ def _claim_id(source_key: str, text: str, occurrence: int) -> str:
     return cid(source_key, text, occurrence)
 
 
-def _parse_note(
-    path: Path, known: frozenset[str] | set[str], max_bytes: int, out: BatchResult
-) -> None:
+def _parse_note(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
     nf = read_note(path, max_bytes=max_bytes)
-    if nf.content_hash and nf.content_hash in known:
+    if nf.content_hash and known.has(nf.source_key, nf.content_hash):
         out.unchanged += 1
+        out.unchanged_keys.append((nf.source_key, str(path)))
         return
     out.parsed_paths.append(str(path))
     fatal = nf.fatal
@@ -458,7 +457,7 @@ def load_fetched(
     fp = fingerprint(taxonomy, tag=tag)
     paths = list(fetched["paths"])  # type: ignore[call-overload]
     found = discover(paths) if paths else Discovery()
-    known = wl.known_hashes(path, fp)
+    known = wl.known_sources(path, fp)
     batches = [parse_batch(found.files, known, taxonomy=taxonomy, tag=tag)] if found.files else []
     return wl.load(
         path,
@@ -532,12 +531,15 @@ def ingest(
     path = db_path(db)
     found: Discovery = discover(list(paths))
     fp = fingerprint(taxonomy, tag=tag)
-    known = wl.known_hashes(path, fp)
-    batches = list(batched(found.files, batch_size))
+    known = wl.known_sources(path, fp)
+    todo, seed, skipped = prefilter_unchanged(found.files, known)
+    batches = list(batched(todo, batch_size))
     n_workers = min(workers or os.cpu_count() or 1, len(batches))
     results: list[BatchResult] = []
-    done = 0
+    done = skipped
     kwargs = {"max_bytes": max_bytes, "taxonomy": taxonomy, "tag": tag}
+    if progress and skipped:
+        progress(done, len(found.files))
     if n_workers <= 1:
         for batch in batches:
             results.append(parse_batch(batch, known, **kwargs))  # type: ignore[arg-type]
@@ -553,4 +555,41 @@ def ingest(
                 done += len(batch)
                 if progress:
                     progress(done, len(found.files))
-    return wl.load(path, results, found, [str(p) for p in paths], started=t0, fingerprint=fp)
+    return wl.load(
+        path,
+        results,
+        found,
+        [str(p) for p in paths],
+        started=t0,
+        fingerprint=fp,
+        seed=seed,
+        unchanged=skipped,
+    )
+
+
+def prefilter_unchanged(
+    files: Sequence[Path], known: KnownSources
+) -> tuple[list[Path], dict[str, str], int]:
+    """Files still to parse, and the keys of files unchanged since they were loaded.
+
+    A file at the same path with the same bytes as a loaded source is unchanged; this
+    needs only a read and a hash, so a no-op re-run starts no worker process at all.
+    """
+    from ytclaims.sources.notes import content_hash
+
+    todo: list[Path] = []
+    seed: dict[str, str] = {}
+    skipped = 0
+    for f in files:
+        hit = known.by_path.get(str(f))
+        if hit is not None:
+            try:
+                same = content_hash(f.read_bytes()) == hit[0]
+            except OSError:
+                same = False
+            if same:
+                seed.setdefault(hit[1], str(f))
+                skipped += 1
+                continue
+        todo.append(f)
+    return todo, seed, skipped

@@ -20,9 +20,20 @@ from ytclaims.warehouse.db import connect_read
 
 
 def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
-    """Run one SQL statement read-only and return (column names, rows)."""
-    con = connect_read(db)
+    """Run one SQL statement read-only and return (column names, rows).
+
+    The file is opened read-only and without access to the file system or network
+    (``enable_external_access = false``), so ``COPY ... TO`` cannot write anywhere;
+    exactly one statement is accepted. Exports are ``ytclaims export``'s job.
+    """
+    con = connect_read(db, external_access=False)
     try:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise errors.QueryError(f"{exc}") from exc
+        if len(statements) != 1:
+            raise errors.QueryError(f"Expected one SQL statement, got {len(statements)}.")
         try:
             rel = con.execute(sql)
         except duckdb.Error as exc:
@@ -41,7 +52,7 @@ def format_rows(cols: list[str], rows: list[tuple[object, ...]], fmt: str) -> st
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         w.writerows(rows)
-        return buf.getvalue()
+        return buf.getvalue().rstrip("\n")
     if fmt == "json":
         return json.dumps(
             [dict(zip(cols, r, strict=True)) for r in rows],

@@ -35,6 +35,9 @@ _LEAD_RE = re.compile(
 )
 _GROUP_GAP_RE = re.compile(r"^[\s,;&/-]*$")
 _TRAIL_RE = re.compile(r"[ \t]*([.!?]+)")
+_HAS_A_RE = re.compile(r"<a\b", re.IGNORECASE)
+# A cell boundary is a '|' outside [[wiki | links]], `code` and escaped as '\|'.
+_CELL_PART_RE = re.compile(r"\[\[.*?\]\]|`[^`]*`|\\\||[^|\[`\\]+|.", re.DOTALL)
 _LEADING_JUNK_RE = re.compile(r"^[\s.,;:!?)\]]+")
 # A hand-written timestamp link left in front of an anchor: "... [00:19:00](<a ...>".
 _TRAILING_STAMP_RE = re.compile(r"\s*\[\d{1,2}(?::\d{1,3}){1,3}\]\s*\(?\s*$")
@@ -72,6 +75,25 @@ class NoteClaims:
 
 def _heading_text(raw: str) -> str:
     return to_plain(_strip_anchors(raw))
+
+
+def split_cells(row: str) -> list[str]:
+    """Cells of a Markdown table row; '|' inside wiki links, code or escaped is text."""
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells, cur = [], []
+    for m in _CELL_PART_RE.finditer(row):
+        part = m.group(0)
+        if part == "|":
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(part)
+    cells.append("".join(cur))
+    return cells
 
 
 def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
@@ -117,7 +139,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             headings.append((level, _heading_text(h.group(2))))
             path = " > ".join(t for _, t in headings if t)
             lead_stack = []
-            if "<a" in line:
+            if _HAS_A_RE.search(line):
                 blocks.append(Block("heading", h.group(2), lineno, path))
             continue
         stripped = line.lstrip()
@@ -125,7 +147,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             close()
             if _TABLE_SEP_RE.match(line):
                 continue
-            cells = stripped.strip().strip("|").split("|")
+            cells = split_cells(stripped)
             for cell in cells:
                 if cell.strip():
                     blocks.append(Block("table_cell", cell, lineno, path))
@@ -174,7 +196,7 @@ def _claim_id(source_key: str, text: str, occurrence: int) -> str:
 def extract_claims(nf: NoteFile) -> NoteClaims:
     """All claims and anchors of one note, with ids, positions and resolved seconds."""
     out = NoteClaims()
-    if nf.video_id is None or "<a" not in nf.body:
+    if nf.video_id is None or not _HAS_A_RE.search(nf.body):
         return out
     pending: list[tuple[dict[str, object], list[AnchorMatch]]] = []
     seen: dict[str, int] = {}
@@ -182,7 +204,7 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
     previous: Block | None = None
     for block in iter_blocks(nf.body, nf.body_line):
         before, previous = previous, block
-        if "<a" not in block.text:
+        if not _HAS_A_RE.search(block.text):
             continue
         anchors = find_anchors(block.text)
         if not anchors:

@@ -61,15 +61,22 @@ def connect_write(path: Path, *, wait_seconds: float = 10.0) -> duckdb.DuckDBPyC
     return con
 
 
-def connect_read(path: Path, *, wait_seconds: float = 5.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only; wait briefly if a writer holds it, then fail clearly."""
+def connect_read(
+    path: Path, *, wait_seconds: float = 5.0, external_access: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only; wait briefly if a writer holds it, then fail clearly.
+
+    ``external_access=False`` also forbids reading or writing other files (for running
+    SQL a user typed).
+    """
     if not path.exists():
         raise errors.WarehouseMissingError(f"No warehouse at {path}.")
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
         try:
-            return duckdb.connect(str(path), read_only=True)
+            config = {} if external_access else {"enable_external_access": False}
+            return duckdb.connect(str(path), read_only=True, config=config)
         except duckdb.IOException as exc:
             if _is_lock_error(exc) and time.monotonic() < deadline:
                 time.sleep(delay)

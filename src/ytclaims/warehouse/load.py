@@ -27,29 +27,8 @@ from ytclaims import __version__, errors
 from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
 from ytclaims.sources.discover import Discovery, problem_row
 from ytclaims.warehouse.db import connect_write
+from ytclaims.warehouse.known import KnownSources, known_sources  # noqa: F401 - re-exported
 from ytclaims.warehouse.resolve import affected_videos, resolve_videos
-
-
-def known_hashes(path: Path, fingerprint: str) -> frozenset[str]:
-    """Content hashes loaded by this same pipeline, so unchanged files are skipped."""
-    if not path.exists():
-        return frozenset()
-    from ytclaims.warehouse.db import connect_read
-
-    try:
-        con = connect_read(path)
-    except errors.WarehouseError:
-        return frozenset()
-    try:
-        rows = con.execute(
-            "SELECT content_hash FROM sources WHERE pipeline_fingerprint = ?", [fingerprint]
-        ).fetchall()
-    except duckdb.CatalogException:
-        rows = []
-    finally:
-        con.close()
-    return frozenset(r[0] for r in rows)
-
 
 #: Tables whose rows belong to one source and are replaced with it.
 CHILD_TABLES = (
@@ -123,12 +102,19 @@ def _insert_attempts(
     con.unregister("_attempts")
 
 
-def find_duplicates(results: Sequence[BatchResult]) -> tuple[set[str], list[dict[str, object]]]:
+def find_duplicates(
+    results: Sequence[BatchResult], seed: dict[str, str] | None = None
+) -> tuple[set[str], list[dict[str, object]]]:
     """Files whose source key another file of this run already has: (paths, problems).
 
-    The first file (in discovery order) wins; the others are reported, not loaded.
+    The first file (in discovery order) wins; the others are reported, not loaded. A
+    key already loaded from a file that is still there unchanged (``seed``: key -> path,
+    and each batch's ``unchanged_keys``) keeps its file, so re-runs never swap twins.
     """
-    first: dict[str, str] = {}
+    first: dict[str, str] = dict(seed or {})
+    for r in results:
+        for key, pth in r.unchanged_keys:
+            first.setdefault(key, pth)
     dropped: set[str] = set()
     problems: list[dict[str, object]] = []
     for r in results:
@@ -139,7 +125,7 @@ def find_duplicates(results: Sequence[BatchResult]) -> tuple[set[str], list[dict
             src.column("content_hash").to_pylist(),
             strict=True,
         ):
-            if key in first:
+            if key in first and first[key] != path:
                 dropped.add(path)
                 problems.append(
                     problem_row(
@@ -163,18 +149,20 @@ def load(
     run_id: str | None = None,
     fingerprint: str = "",
     fetch_attempts: list[dict[str, object]] | None = None,
+    seed: dict[str, str] | None = None,
+    unchanged: int = 0,
 ) -> IngestReport:
     """Write one run's results in one transaction and return its report."""
     t_load = time.perf_counter()
     started = started if started is not None else t_load
     started_at = datetime.now(UTC) - timedelta(seconds=t_load - started)
     run_id = run_id or new_run_id()
-    dropped, dup_problems = find_duplicates(results)
+    dropped, dup_problems = find_duplicates(results, seed)
     problems = list(found.problems) + [p for r in results for p in r.problems] + dup_problems
     for p in problems:
         p["error_id"] = _error_id(p)
     parsed_paths = [p for r in results for p in r.parsed_paths]
-    unchanged = sum(r.unchanged for r in results)
+    unchanged += sum(r.unchanged for r in results)
     n = {"sources": 0, "claims": 0, "anchors": 0}
 
     con = connect_write(path)

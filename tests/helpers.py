@@ -1,0 +1,116 @@
+"""Independent helpers for the ytclaims tests.
+
+Nothing here calls ytclaims to compute an expectation: anchor counts, index-page
+titles and table snapshots are read straight from the files or the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EXAMPLES = REPO / "examples" / "notes"
+FIXTURES = REPO / "tests" / "fixtures" / "notes"
+CORPUS = SHARED / "corpus" / "notes"
+CAPTIONS = SHARED / "corpus" / "captions"
+SEED = SHARED / "seed" / "evolution_of_ai_models_and_infrastructure.md"
+
+#: Independent anchor count: the start of an <a ...> tag whose class begins with "yt".
+# HTML tag and attribute names are case-insensitive: <A CLASS="yt-..."> is an anchor too.
+ANCHOR_RX = re.compile(r"<a\b[^>]*\bclass\s*=\s*[\"']?yt", re.IGNORECASE)
+#: An index-page entry: ``### [Video title](https://www.youtube.com/watch?v=ID)``.
+INDEX_ENTRY_RX = re.compile(r"^#{1,6}\s*\[(.+)\]\((\S+)\)\s*$", re.MULTILINE)
+
+#: Tables and views whose content must not change on a no-op re-run (everything but runs).
+STABLE_RELATIONS = (
+    "sources",
+    "claims",
+    "anchors",
+    "video_index",
+    "ingest_errors",
+    "citations",
+    "videos",
+    "meta",
+)
+
+
+def count_anchors(text: str) -> int:
+    return len(ANCHOR_RX.findall(text))
+
+
+def is_index_page(path: Path) -> bool:
+    """``<channel>/<channel>.md`` is a channel index page, not a note."""
+    return path.stem == path.parent.name
+
+
+def note_files(root: Path) -> list[Path]:
+    """Every .md file under root that is not a channel index page."""
+    return sorted(p for p in root.rglob("*.md") if not is_index_page(p))
+
+
+def read_text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8", errors="replace")
+
+
+def index_titles(index_page: Path) -> dict[str, str]:
+    """video id -> title, read from an index page with a regex of our own."""
+    out: dict[str, str] = {}
+    for title, url in INDEX_ENTRY_RX.findall(read_text(index_page)):
+        m = re.search(r"(?:v=|youtu\.be/)([A-Za-z0-9_-]{11})", url)
+        if m:
+            out.setdefault(m.group(1), title.strip())
+    return out
+
+
+@contextlib.contextmanager
+def ro(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection that is always closed (DuckDB allows one writer per file,
+    and an open connection in this process would block the next ingest)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def fetch_sorted(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[object, ...]]:
+    rows = con.execute(f"SELECT * FROM {relation}").fetchall()
+    return sorted(rows, key=repr)
+
+
+def snapshot(db: Path | str, relations: tuple[str, ...] = STABLE_RELATIONS) -> dict[str, list]:
+    """Every row of the given tables/views, sorted, keyed by relation name."""
+    with ro(db) as con:
+        return {r: fetch_sorted(con, r) for r in relations}
+
+
+def digest(db: Path | str, relations: tuple[str, ...] = STABLE_RELATIONS) -> dict[str, tuple]:
+    """(row count, order-independent hash of every full row) per relation: a cheap
+    row-for-row comparison for large warehouses."""
+    with ro(db) as con:
+        return {
+            r: con.execute(
+                "SELECT count(*), md5(string_agg(md5(CAST(x AS VARCHAR)), ',' "
+                f"ORDER BY md5(CAST(x AS VARCHAR)))) FROM {r} x"
+            ).fetchone()
+            for r in relations
+        }
+
+
+def ingest_untagged(paths: list, db: Path | str, **kw: object):
+    """``ytclaims.pipeline.ingest`` without the layer/trend tagging stage, where the
+    installed ytclaims has one (``tag=``). For synthetic filler notes that test reading
+    and loading at scale: spaCy over 50 MB of filler tests nothing and dominates run time.
+    """
+    from ytclaims.pipeline import ingest
+
+    if "tag" in inspect.signature(ingest).parameters:
+        kw.setdefault("tag", False)
+    return ingest(paths, db, **kw)

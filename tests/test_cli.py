@@ -1,0 +1,158 @@
+"""The ytclaims command line: query (read-only, csv/json), cite, and light imports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, index_titles, ro, snapshot
+from typer.testing import CliRunner
+
+from ytclaims.cli import app
+
+
+@pytest.fixture(scope="module")
+def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled examples ingested through the CLI itself (--no-prefect)."""
+    db = tmp_path_factory.mktemp("cli") / "cli.duckdb"
+    r = CliRunner().invoke(app, ["ingest", str(EXAMPLES), "--db", str(db), "--no-prefect"])
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+SQL = "SELECT claim_id, seconds, url FROM citations WHERE seconds IS NOT NULL ORDER BY claim_id"
+
+
+def test_query_csv(cli_db: Path) -> None:
+    with ro(cli_db) as con:
+        expected = con.execute(SQL).fetchall()
+    r = run("query", SQL, "--db", str(cli_db), "--format", "csv")
+    assert r.exit_code == 0, r.output
+    # (the command ends its output with one blank line; csv readers yield it as [])
+    rows = [row for row in csv.reader(io.StringIO(r.stdout)) if row]
+    assert rows[0] == ["claim_id", "seconds", "url"]
+    assert len(rows) - 1 == len(expected) > 0
+    assert [(a, int(b), c) for a, b, c in rows[1:]] == expected
+
+
+def test_query_json(cli_db: Path) -> None:
+    with ro(cli_db) as con:
+        expected = con.execute(SQL).fetchall()
+        (n,) = con.execute("SELECT count(*) FROM citations").fetchone()
+    r = run("query", SQL, "--db", str(cli_db), "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [(d["claim_id"], d["seconds"], d["url"]) for d in data] == expected
+    r = run("query", "SELECT count(*) AS n FROM citations", "--db", str(cli_db), "-f", "json")
+    assert json.loads(r.stdout) == [{"n": n}]
+
+
+def test_query_table_format_prints_the_values(cli_db: Path) -> None:
+    with ro(cli_db) as con:
+        (n,) = con.execute("SELECT count(*) FROM claims").fetchone()
+    r = run("query", "SELECT count(*) AS n_claims FROM claims", "--db", str(cli_db))
+    assert r.exit_code == 0, r.output
+    assert "n_claims" in r.stdout and str(n) in r.stdout
+
+
+def test_query_unknown_format_fails(cli_db: Path) -> None:
+    r = run("query", "SELECT 1", "--db", str(cli_db), "--format", "xml")
+    assert r.exit_code != 0
+    assert "xml" in r.output
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "delete from claims",
+        "DROP TABLE anchors",
+        "update claims set text = 'x'",
+        "insert into meta values ('k', 'v')",
+        "CREATE TABLE t AS SELECT 1",
+    ],
+)
+def test_query_refuses_writes(cli_db: Path, sql: str) -> None:
+    before = snapshot(cli_db)
+    r = run("query", sql, "--db", str(cli_db))
+    assert r.exit_code != 0
+    assert "read-only" in r.output
+    assert snapshot(cli_db) == before
+
+
+def test_query_does_not_write_files(cli_db: Path, tmp_path: Path) -> None:
+    """'ytclaims query' is read-only: it must not write files either (COPY ... TO)."""
+    target = tmp_path / "leak.csv"
+    r = run("query", f"COPY claims TO '{target}'", "--db", str(cli_db))
+    assert not target.exists()
+    assert r.exit_code != 0
+
+
+def test_query_missing_db_fails_clearly(tmp_path: Path) -> None:
+    r = run("query", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert r.exit_code != 0
+    assert "ytclaims ingest" in r.output
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_cite_prints_text_title_channel_and_url(cli_db: Path) -> None:
+    titles = index_titles(EXAMPLES / "aiweekly" / "aiweekly.md")
+    with ro(cli_db) as con:
+        claim_id, text, vid, channel, seconds = con.execute(
+            "SELECT claim_id, text, video_id, channel, seconds FROM citations "
+            "WHERE seconds IS NOT NULL AND video_id IN (SELECT unnest(?)) "
+            "ORDER BY claim_id LIMIT 1",
+            [list(titles)],
+        ).fetchone()
+    r = run("cite", claim_id, "--db", str(cli_db))
+    assert r.exit_code == 0, r.output
+    out = r.stdout
+    assert text in out
+    assert titles[vid] in out
+    assert channel == "aiweekly" and channel in out
+    assert f"https://www.youtube.com/watch?v={vid}&t={seconds}s" in out
+    assert claim_id in out
+
+
+def test_cite_unknown_claim(cli_db: Path) -> None:
+    r = run("cite", "no-such-claim-0000", "--db", str(cli_db))
+    assert r.exit_code != 0
+    assert "no-such-claim-0000" in r.output
+    assert "ytclaims query" in r.output  # tells the user how to find ids
+
+
+def test_read_commands_import_neither_prefect_nor_spacy(cli_db: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import json, sys
+        from typer.testing import CliRunner
+        from ytclaims.cli import app
+        runner = CliRunner()
+        q = runner.invoke(app, ["query", "SELECT count(*) AS n FROM citations",
+                                "--db", sys.argv[1], "--format", "json"])
+        cid = json.loads(runner.invoke(app, ["query", "SELECT min(claim_id) AS c FROM citations",
+                                             "--db", sys.argv[1], "-f", "json"]).stdout)[0]["c"]
+        c = runner.invoke(app, ["cite", cid, "--db", sys.argv[1]])
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("prefect", "spacy"))
+        print(json.dumps({"q": q.exit_code, "c": c.exit_code, "n": json.loads(q.stdout)[0]["n"],
+                          "heavy": heavy}))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(cli_db)], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    assert res["q"] == 0 and res["c"] == 0
+    with ro(cli_db) as con:
+        assert res["n"] == con.execute("SELECT count(*) FROM citations").fetchone()[0]
+    assert res["heavy"] == []
