@@ -32,6 +32,7 @@ OTHER = "OtherVid0B2"
 SIB = "SibX7video1"
 LONE = "LoneY8video"
 TOLERANCE = 15
+NOTE_IDS = "SELECT source_id FROM sources WHERE source_kind = 'note'"
 
 #: claim keyword (unique to one claim of the note and one cue of the SRT)
 KEYWORDS = (
@@ -185,11 +186,11 @@ def incremental(tmp_path_factory: pytest.TempPathFactory):
         "sources": rows_of(db, q_src),
         "claims": rows_of(
             db,
-            "SELECT * FROM claims WHERE source_id IN (SELECT source_id FROM sources WHERE source_kind = 'note')",
+            f"SELECT * FROM claims WHERE source_id IN ({NOTE_IDS})",
         ),
         "anchors": rows_of(
             db,
-            "SELECT * FROM anchors WHERE source_id IN (SELECT source_id FROM sources WHERE source_kind = 'note')",
+            f"SELECT * FROM anchors WHERE source_id IN ({NOTE_IDS})",
         ),
         "other_res": rows_of(db, "SELECT * FROM anchor_resolution WHERE video_id = ?", [OTHER]),
         "bread_cits": citations(db, BREAD),
@@ -262,7 +263,7 @@ def _sibling_extent() -> float:
     text = (RES / "siblings" / "sibchan" / "glazing_pottery.md").read_text(encoding="utf-8")
     secs = [_hms(*m) for m in ANCHOR_RX.findall(text)]
     assert len(secs) >= 3 and max(secs) < 600
-    assert all(not m[2] == "00" for m in ANCHOR_RX.findall(text)), "unambiguous anchors"
+    assert all(m[2] != "00" for m in ANCHOR_RX.findall(text)), "unambiguous anchors"
     return max(secs)
 
 
@@ -371,3 +372,16 @@ def test_share_within_15_seconds_meets_the_acceptance_bar(blue_db: Path) -> None
             hits += 1
     assert hits / len(ref) == pytest.approx(res["within"][15])
     assert hits / len(ref) >= 0.97
+
+
+def test_resolution_does_not_depend_on_load_order(bread_db: Path, incremental, tmp_path) -> None:
+    """Note and transcript together, note first, or transcript first: same resolution."""
+    db_incr = incremental[0]
+    db_srt_first = tmp_path / "srt_first.duckdb"
+    ingest_untagged([BREAD_SRT], db_srt_first, workers=1)
+    ingest_untagged([BREAD_NOTE], db_srt_first, workers=1)
+    q = "SELECT * FROM anchor_resolution WHERE video_id = ?"
+    together = rows_of(bread_db, q, [BREAD])
+    assert len(together) == len(KEYWORDS)
+    assert rows_of(db_incr, q, [BREAD]) == together
+    assert rows_of(db_srt_first, q, [BREAD]) == together

@@ -73,7 +73,13 @@ def _run_direct(
             bar.update(tid, completed=done, total=total)
 
         return ingest(
-            paths, db, batch_size=batch_size, max_bytes=max_bytes, progress=tick
+            paths,
+            db,
+            batch_size=batch_size,
+            max_bytes=max_bytes,
+            taxonomy=taxonomy,
+            tag=tag,
+            progress=tick,
         ).as_dict()
 
 

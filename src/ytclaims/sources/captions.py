@@ -95,7 +95,10 @@ _BRACKET_ID_RE = re.compile(rf"\[(?P<id>[A-Za-z0-9_-]{{11}})\](?:\.(?P<lang>{_LA
 _WORDLIKE_RE = re.compile(r"^[a-z_-]+$")
 
 _SRT_TIME = r"(\d{1,3}):(\d{1,2}):(\d{1,2})(?:[,.](\d{1,3}))?"
-_SRT_TIMING_RE = re.compile(rf"^\s*{_SRT_TIME}\s*-->\s*{_SRT_TIME}")
+# The end time must be whole (two-digit seconds, not cut off mid-number): a file truncated
+# inside it ("--> 00:00:1") loses that block instead of gaining a wrong cue.
+_SRT_END_TIME = r"(\d{1,3}):(\d{2}):(\d{2})(?:[,.](\d{1,3}))?(?![\d:,.])"
+_SRT_TIMING_RE = re.compile(rf"^\s*{_SRT_TIME}\s*-->\s*{_SRT_END_TIME}")
 _SRT_SNIFF_RE = re.compile(r"^\s*(?:\d+\s*\n\s*)?\d{1,3}:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->")
 _SRT_COMMA_RE = re.compile(r"\d{1,2}:\d{1,2},\d{1,3}\s*-->")
 _VTT_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"

@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 
 from ytclaims.tags.taxonomy import Label, Taxonomy, load_taxonomy
 
-for _name in ("ytc_context", "ytc_tags", "ytc_evidence"):
+for _name in ("ytc_context", "ytc_tags", "ytc_evidence", "ytc_scores"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -283,6 +283,7 @@ class TaxonomyTagger:
             e["score"] = round(score[(e["group"], e["label"])], 3)
         keep = {(GATE_GROUP, tax.gate.id)} if tax.gate is not None and gate_open else set()
         doc._.ytc_tags = tags
+        doc._.ytc_scores = dict(score)
         doc._.ytc_evidence = [e for e in evidence if (e["group"], e["label"]) in assigned | keep]
         return doc
 

@@ -84,7 +84,7 @@ def tag_claims(
         }
         evidence = list(doc._.ytc_evidence or [])
         if clf_probs is not None:
-            _combine(tags, evidence, clf_probs[i], tax)
+            _combine(tags, evidence, clf_probs[i], tax, doc._.ytc_scores or {})
         c["layers"] = list(tags.get("layers", []))
         c["trends"] = list(tags.get("trends", []))
         c["about_ai"] = bool(tags.get(gate_id)) if gate_id else None
@@ -136,17 +136,24 @@ def _classify(claims: list[dict[str, object]], tax: Taxonomy) -> list[dict[str, 
     return [dict(d.cats) for d in clf.pipe(texts, batch_size=BATCH_SIZE)]
 
 
+#: Without any rule evidence for a label, the classifier alone must be this sure.
+CLASSIFIER_ALONE = 0.7
+
+
 def _combine(
     tags: dict[str, object],
     evidence: list[dict[str, object]],
     probs: dict[str, float],
     tax: Taxonomy,
+    rule_scores: dict[tuple[str, str], float],
 ) -> None:
     """Rules OR classifier, per group threshold; the gate is the classifier's call.
 
     Measured on the dev set (ytclaims evaluate): the classifier alone is better than
     the gate rules at "is this about AI?", rules-or-classifier is best for layers, and
-    rules carry the trends (the classifier sees too few positives of each).
+    rules carry the trends (the classifier sees too few positives of each). The
+    classifier adds a label on its own only when it is sure (``CLASSIFIER_ALONE``);
+    otherwise some rule evidence for that label must exist.
     """
     th: dict[str, float] = dict(tax.classifier.get("thresholds") or {})  # type: ignore[arg-type]
 
@@ -180,7 +187,11 @@ def _combine(
             continue
         for lb in g.labels:
             p = probs.get(lb.id)
-            if p is not None and p >= th[g.id] and lb.id not in labels:
+            if p is None or lb.id in labels:
+                continue
+            # Some rule evidence: at least half of what the rules alone would need.
+            has_rule_evidence = rule_scores.get((g.id, lb.id), 0.0) > 0
+            if p >= th[g.id] and (has_rule_evidence or p >= CLASSIFIER_ALONE):
                 labels.append(lb.id)
                 note(g.id, lb.id, p)
         tags[g.id] = [lb.id for lb in g.labels if lb.id in labels]  # taxonomy order
