@@ -43,9 +43,17 @@ def known_sources_task(db: str, fingerprint: str) -> wl.KnownSources:
 
 @task(name="parse-batch", cache_policy=NONE, persist_result=False)
 def parse_batch_task(
-    paths: list[str], known: wl.KnownSources, max_bytes: int, taxonomy: str | None, tag: bool
+    paths: list[str],
+    known: wl.KnownSources,
+    max_bytes: int,
+    taxonomy: str | None,
+    tag: bool,
+    in_pool: bool,
 ) -> pipeline.BatchResult:
-    return pipeline.parse_batch(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag)
+    # Parsing and tagging are CPU-bound: with several batches each task hands its batch to
+    # the shared worker-process pool, so Prefect's task threads use every core.
+    run = pipeline.parse_batch_in_pool if in_pool else pipeline.parse_batch
+    return run(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag)
 
 
 @task(name="load", cache_policy=NONE, persist_result=False)
@@ -87,9 +95,11 @@ def ingest(
     found = discover_task(paths)
     known = known_sources_task(target, fp)
     todo, seed, skipped = pipeline.prefilter_unchanged(found.files, known)
+    batches = list(pipeline.batched(todo, batch_size))
+    in_pool = len(batches) > 1
     futures = [
-        parse_batch_task.submit([str(p) for p in batch], known, max_bytes, taxonomy, tag)
-        for batch in pipeline.batched(todo, batch_size)
+        parse_batch_task.submit([str(p) for p in batch], known, max_bytes, taxonomy, tag, in_pool)
+        for batch in batches
     ]
     results = [f.result() for f in futures]
     return load_task(target, results, found, [str(p) for p in paths], started, fp, seed, skipped)

@@ -8,8 +8,10 @@ single writer can load the results in one transaction.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -565,6 +567,30 @@ def ingest(
         seed=seed,
         unchanged=skipped,
     )
+
+
+_POOL: ProcessPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """One process pool per process, shared by concurrent callers (e.g. Prefect's task
+    threads): parsing and tagging are CPU-bound Python, so threads alone would not use
+    more than one core. Workers are spawned (not forked) and load spaCy once each."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            ctx = multiprocessing.get_context("spawn")
+            _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx)
+            atexit.register(_POOL.shutdown)
+        return _POOL
+
+
+def parse_batch_in_pool(
+    paths: Sequence[str | Path], known: KnownSources | None = None, **kwargs: object
+) -> BatchResult:
+    """:func:`parse_batch` in the shared worker pool (blocks until done)."""
+    return worker_pool().submit(parse_batch, paths, known, **kwargs).result()  # type: ignore[arg-type]
 
 
 def prefilter_unchanged(
