@@ -154,14 +154,43 @@ def query(
 
 @app.command()
 def cite(
-    claim_id: Annotated[str, typer.Argument(help="Claim id (citations.claim_id).")],
+    claim_ids: Annotated[list[str], typer.Argument(help="Claim ids (citations.claim_id).")],
     db: DbOption = None,
+    style: Annotated[
+        str, typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json or url.")
+    ] = "markdown",
 ) -> None:
-    """Print a Markdown citation of a claim: title, channel and timestamped URL."""
-    from ytclaims.query import cite as cite_claim
+    """Cite claims: in-text citations or notes, then one bibliography entry per video."""
+    from ytclaims.cite import cite as cite_claims
+    from ytclaims.warehouse.db import connect_read
 
     try:
-        typer.echo(cite_claim(db_path(db), claim_id))
+        con = connect_read(db_path(db))
+        try:
+            typer.echo(cite_claims(con, list(claim_ids), style))
+        finally:
+            con.close()
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+
+
+@app.command()
+def show(
+    video: Annotated[str, typer.Argument(help="Video id or YouTube URL.")],
+    db: DbOption = None,
+) -> None:
+    """The video's claims in time order, with status and tags."""
+    from rich.console import Console
+
+    from ytclaims.show import render_video
+    from ytclaims.warehouse.db import connect_read
+
+    try:
+        con = connect_read(db_path(db))
+        try:
+            render_video(con, video, Console())
+        finally:
+            con.close()
     except errors.YtclaimsError as exc:
         _fail(exc)
 
