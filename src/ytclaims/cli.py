@@ -175,6 +175,26 @@ def cite(
 
 
 @app.command()
+def report(
+    out: Annotated[Path, typer.Argument(help="HTML file to write.")],
+    db: DbOption = None,
+    max_rows: Annotated[int, typer.Option(help="Claims in the table (charts count all).")] = 50000,
+) -> None:
+    """Write a self-contained HTML report: charts by layer, trend, channel and time, and a
+    searchable table of claims with timestamp links (works offline)."""
+    from ytclaims.report_html import write_report
+
+    try:
+        counts = write_report(db_path(db), out, max_rows=max_rows)
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
+    typer.echo(
+        f"wrote {out}: {counts['rows']} of {counts['claims']} claims, {counts['bytes']:,} bytes"
+    )
+
+
+@app.command()
 def show(
     video: Annotated[str, typer.Argument(help="Video id or YouTube URL.")],
     db: DbOption = None,
