@@ -37,9 +37,19 @@ def get_taxonomy(taxonomy_path: str | None = None) -> Taxonomy:
     return load_taxonomy(taxonomy_path)
 
 
+@lru_cache(maxsize=4)
 def fingerprint(taxonomy_path: str | None = None) -> str:
-    """Identifies the tagging rules: a changed taxonomy re-tags unchanged notes."""
-    return get_taxonomy(taxonomy_path).fingerprint
+    """Identifies the tagging rules: a changed taxonomy or classifier re-tags unchanged notes."""
+    tax = get_taxonomy(taxonomy_path)
+    if tax.classifier.get("model") != "default":
+        return tax.fingerprint
+    from ytclaims.tags.classifier import model_path
+
+    weights = model_path() / "textcat_multilabel" / "model"
+    h = hashlib.blake2b(digest_size=4)
+    if weights.exists():
+        h.update(weights.read_bytes())
+    return f"{tax.fingerprint}.{h.hexdigest()}"
 
 
 def _context(c: dict[str, object]) -> dict[str, str]:
