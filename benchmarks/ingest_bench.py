@@ -29,13 +29,15 @@ Why it is built this way:
   absolute seconds across machines. ``--runs N`` interleaves the approaches
   (A, B, A, B, ...) so drift hits both, and reports the median time.
 
-``--timeout S`` kills a child (and its workers) that runs longer than S seconds (the
-naive approach at 21k notes takes many minutes) and reports how far it got.
-``--profile FILE`` adds one extra ytclaims run under cProfile and prints its top
-functions; it runs with ``workers=1`` when ``ingest`` has that parameter, because
-cProfile only sees the process it runs in. ``--workers N`` and ``--no-tag`` are passed
-to ``ingest`` only when given (and only if it accepts them), so the default measures
-the pipeline exactly as users call it.
+Every child imports ytclaims from a copy of ``src/`` taken at start (``--no-snapshot``
+to use the live tree), so one invocation measures one version of the code even while
+the repository is being edited. ``--timeout S`` kills a child (and its workers) that
+runs longer than S seconds (the naive approach at 21k notes takes many minutes) and
+reports how far it got. ``--profile FILE`` adds one extra ytclaims run under cProfile
+and prints its top functions; it runs with ``workers=1`` when ``ingest`` has that
+parameter, because cProfile only sees the process it runs in. ``--workers N`` and
+``--no-tag`` are passed to ``ingest`` only when given (and only if it accepts them),
+so the default measures the pipeline exactly as users call it.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ DEFAULT_INPUT = Path(__file__).resolve().parents[1].parent / "shared/corpus/note
 RESULT_PREFIX = "@@RESULT "
 PROGRESS_PREFIX = "@@PROGRESS "
 PROGRESS_EVERY_S = 5.0
+REPO_SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 # --------------------------------------------------------------------------- child side
@@ -169,6 +172,7 @@ def child_ytclaims(
         "children_maxrss_kb": _children_maxrss_kb(),
         "db_bytes": _db_bytes(db),
         "kwargs": kwargs,
+        "module": pipeline.__file__,
     }
 
 
@@ -330,12 +334,18 @@ def run_child(
     timeout: float | None,
     kwargs: dict[str, Any],
     profile: Path | None = None,
+    src: Path | None = None,
 ) -> Outcome:
     """Run one approach in a fresh interpreter, sampling its process tree's memory.
 
     The child gets its own session (process group) so a timeout can stop it and any
-    worker processes it started, and nothing else.
+    worker processes it started, and nothing else. With ``src`` (a snapshot of
+    ``src/``), the child and its workers import ytclaims from there: ``PYTHONPATH``
+    comes before the editable install's finder.
     """
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -351,7 +361,9 @@ def run_child(
         cmd += ["--profile", str(profile)]
     with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out_f, stderr=err_f, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=out_f, stderr=err_f, text=True, start_new_session=True, env=env
+        )
         peak_tree = 0
         timed_out = False
         while proc.poll() is None:
@@ -382,6 +394,9 @@ def run_child(
             mode, None, elapsed, f"exit code {proc.returncode}:\n{tail}", peak_tree_kb=peak_tree
         )
     result["tree_maxrss_kb"] = peak_tree
+    module = result.get("module")
+    if src is not None and module and not Path(module).resolve().is_relative_to(src.resolve()):
+        return Outcome(mode, None, elapsed, f"imported ytclaims from {module}, not {src}")
     return Outcome(mode, result, elapsed, peak_tree_kb=peak_tree)
 
 
@@ -392,14 +407,13 @@ def _loadavg() -> str:
         return "?"
 
 
-def source_digest() -> str:
-    """A short hash of ``src/`` as it is now, so a result can be tied to the code it ran.
+def source_digest(root: Path) -> str:
+    """A short hash of the code under ``root``, so a result can be tied to what it ran.
 
     The tree may be uncommitted, so a commit id alone would not say what was measured.
     """
     import hashlib
 
-    root = Path(__file__).resolve().parents[1] / "src"
     h = hashlib.blake2b(digest_size=6)
     kinds = (".py", ".sql", ".toml", ".txt")
     for f in sorted(root.rglob("*")):
@@ -409,7 +423,22 @@ def source_digest() -> str:
     return h.hexdigest()
 
 
-def machine_facts(input_dir: Path) -> list[str]:
+def snapshot_src(dest: Path) -> Path:
+    """Copy ``src/`` to ``dest`` so every child of this invocation runs the same code.
+
+    Why: the repository is edited while benchmarks run (a 21k-note run takes ~10
+    minutes); without a snapshot, a first run and its no-op re-run could measure
+    different code, or fail on a schema changed in between.
+    """
+    import shutil
+
+    shutil.copytree(
+        REPO_SRC, dest, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    )
+    return dest
+
+
+def machine_facts(input_dir: Path, src: Path) -> list[str]:
     """What the numbers depend on: cores, CPU, memory, interpreter and library versions."""
     cpu = "?"
     try:
@@ -443,7 +472,8 @@ def machine_facts(input_dir: Path) -> list[str]:
         f"pyarrow {ver('pyarrow')}, ytclaims {ver('ytclaims')}",
         f"load    : {_loadavg()} (1/5/15-min load average at start; >0.5 means other work"
         " competes for the 2 cores)",
-        f"code    : src/ digest {source_digest()}",
+        f"code    : src/ digest {source_digest(src)}"
+        + (f" (snapshot taken at start: {src})" if src != REPO_SRC else " (live tree)"),
         f"input   : {input_dir} ({len(files):,} .md files, {size / 1e6:.1f} MB)",
     ]
 
@@ -569,6 +599,12 @@ def main(argv: list[str] | None = None) -> int:
         help="pass workers=N to ytclaims ingest (default: its own default)",
     )
     ap.add_argument("--no-tag", action="store_true", help="pass tag=False to ytclaims ingest")
+    ap.add_argument(
+        "--snapshot",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run every child on a copy of src/ taken at start (default), not the live tree",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--db", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--child-kwargs", default="{}", help=argparse.SUPPRESS)
@@ -594,7 +630,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_tag:
         kwargs["tag"] = False
 
-    print("\n".join(machine_facts(input_dir)))
+    tmp_ctx = tempfile.TemporaryDirectory(prefix="ytc_bench_")
+    tmp = tmp_ctx.name
+    src = snapshot_src(Path(tmp) / "src") if args.snapshot else REPO_SRC
+    print("\n".join(machine_facts(input_dir, src)))
     print(
         "note    : 2-core noisy machines; compare ratios within one run, not absolute "
         "seconds. No Prefect."
@@ -605,12 +644,12 @@ def main(argv: list[str] | None = None) -> int:
     if "ytclaims" in approaches:
         cols["ytclaims no-op re-run"] = []
     failures: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix="ytc_bench_") as tmp:
+    with tmp_ctx:
         for run in range(args.runs):
             for approach in approaches:
                 db = Path(tmp) / f"{approach}_{run}.duckdb"
                 print(f"run {run + 1}/{args.runs}: {approach} ...", file=sys.stderr, flush=True)
-                out = run_child(approach, input_dir, db, timeout, kwargs)
+                out = run_child(approach, input_dir, db, timeout, kwargs, src=src)
                 (cols[approach] if out.result else failures).append(out)
                 if approach == "ytclaims" and out.result:
                     print(
@@ -618,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
                         file=sys.stderr,
                         flush=True,
                     )
-                    again = run_child("ytclaims", input_dir, db, timeout, kwargs)
+                    again = run_child("ytclaims", input_dir, db, timeout, kwargs, src=src)
                     again.mode = "ytclaims no-op re-run"
                     (cols[again.mode] if again.result else failures).append(again)
                 for p in Path(tmp).glob(f"{approach}_{run}.duckdb*"):
@@ -632,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
                 timeout,
                 kwargs,
                 profile=args.profile.resolve(),
+                src=src,
             )
             if prof_out.result is None:
                 failures.append(prof_out)

@@ -64,7 +64,7 @@ def fetch(db: Path, *refs: str, extra: tuple[str, ...] = ()):
 def all_relations(db: Path) -> tuple[str, ...]:
     with ro(db) as con:
         rows = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
             "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
             "AND schema_name = 'main'"
         ).fetchall()

@@ -50,7 +50,7 @@ def all_relations(db: Path) -> tuple[str, ...]:
     """Every table and view of the warehouse except the run log."""
     with ro(db) as con:
         rows = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal "
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
             "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
             "AND schema_name = 'main'"
         ).fetchall()

@@ -175,6 +175,88 @@ def cite(
 
 
 @app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Keywords (BM25 ranking).")],
+    db: DbOption = None,
+    layer: Annotated[str | None, typer.Option(help="Only claims with this layer.")] = None,
+    trend: Annotated[str | None, typer.Option(help="Only claims with this trend.")] = None,
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+    video: Annotated[str | None, typer.Option(help="Only this video id.")] = None,
+    sentences: Annotated[
+        bool, typer.Option("--sentences", help="Search transcript sentences instead of claims.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="Results to show.")] = 20,
+    format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Keyword search over claims (or transcript sentences), ranked by BM25."""
+    from ytclaims.query import format_rows
+    from ytclaims.search import search as search_claims
+    from ytclaims.search import search_sentences
+    from ytclaims.warehouse.db import connect_read
+
+    try:
+        con = connect_read(db_path(db))
+        try:
+            if sentences:
+                hits = search_sentences(con, query, channel=channel, video=video, limit=limit)
+                cols = ["rank", "video_id", "seconds", "text", "url", "score"]
+            else:
+                hits = search_claims(
+                    con, query, layer=layer, trend=trend, channel=channel, video=video, limit=limit
+                )
+                cols = [
+                    "rank",
+                    "claim_id",
+                    "text",
+                    "url",
+                    "timestamp_status",
+                    "layers",
+                    "trends",
+                    "score",
+                ]
+        finally:
+            con.close()
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
+    rows = [tuple(h.get(c) for c in cols) for h in hits]
+    if format == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(*cols)
+        for r in rows:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        Console().print(t)
+    else:
+        typer.echo(format_rows(cols, rows, format))
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Argument(help="File to write.")],
+    db: DbOption = None,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="parquet, csv or jsonl (default: from OUT)."),
+    ] = None,
+    query: Annotated[
+        str | None, typer.Option(help="One SELECT to export (default: the citations view).")
+    ] = None,
+) -> None:
+    """Export citations (or any SELECT) with DuckDB's COPY."""
+    from ytclaims.export import export as run_export
+    from ytclaims.export import format_for
+
+    try:
+        n = run_export(db_path(db), out, format or format_for(out), query)  # type: ignore[arg-type]
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"wrote {n} rows to {out}")
+
+
+@app.command()
 def report(
     out: Annotated[Path, typer.Argument(help="HTML file to write.")],
     db: DbOption = None,

@@ -96,6 +96,9 @@ def schema_sql() -> str:
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables and (re)create views and comments; safe to repeat."""
     con.execute(schema_sql())
+    from ytclaims.search import apply_views
+
+    apply_views(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?) ON CONFLICT DO NOTHING",
         [SCHEMA_VERSION, f"ytclaims {__version__}"],

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from ytclaims import __version__, errors
 from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
+from ytclaims.search import build_search_index
 from ytclaims.sources.discover import Discovery, problem_row
 from ytclaims.warehouse.db import connect_write
 from ytclaims.warehouse.known import KnownSources, known_sources  # noqa: F401 - re-exported
@@ -268,6 +269,9 @@ def load(
                 len(problems),
             ],
         )
+        # The keyword index changes in the same transaction as the claims it indexes
+        # (built once per transaction: DuckDB cannot rebuild it twice before COMMIT).
+        search_index = build_search_index(con)
         con.execute("COMMIT")
         row = con.execute(
             "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM claims), "
@@ -302,5 +306,9 @@ def load(
         parse_seconds=sum(r.seconds for r in results),
         load_seconds=t_end - t_load,
         wall_seconds=t_end - started,
-        totals=totals | {"anchors_resolved_this_run": n_resolved},
+        totals=totals
+        | {
+            "anchors_resolved_this_run": n_resolved,
+            "search_index_rebuilt": int(bool(search_index.get("claims_rebuilt"))),
+        },
     )
