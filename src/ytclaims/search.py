@@ -64,7 +64,7 @@ _FTS_COLUMN_COMMENTS = {
     (
         "terms",
         "doclen",
-    ): "Length in terms of the document of this posting (docs.len), kept here so ranking needs no join.",
+    ): "Length of the document of this posting (docs.len), so ranking needs no join.",
     ("dict", "termid"): "Term number.",
     ("dict", "term"): "Stemmed, lower-cased term.",
     ("dict", "df"): "Documents containing the term.",
