@@ -638,7 +638,10 @@ def main(argv: list[str] | None = None) -> int:
         "note    : 2-core noisy machines; compare ratios within one run, not absolute "
         "seconds. No Prefect."
     )
-    print(f"ytclaims: ingest([input], db{''.join(f', {k}={v!r}' for k, v in kwargs.items())})\n")
+    if args.approach != "naive":
+        call = "".join(f", {k}={v!r}" for k, v in kwargs.items())
+        print(f"ytclaims: ingest([input], db{call})")
+    print()
     approaches = ["ytclaims", "naive"] if args.approach == "both" else [args.approach]
     cols: dict[str, list[Outcome]] = {a: [] for a in approaches}
     if "ytclaims" in approaches:
@@ -678,7 +681,8 @@ def main(argv: list[str] | None = None) -> int:
 
     shown = {k: v for k, v in cols.items() if v}
     both = "ytclaims" in shown and "naive" in shown
-    print_table(shown, ("ytclaims", "naive") if both else None)
+    if shown:
+        print_table(shown, ("ytclaims", "naive") if both else None)
     for name, outs in shown.items():
         if len(outs) > 1:
             walls = ", ".join(f"{o.result['wall_s']:.2f}" for o in outs if o.result)

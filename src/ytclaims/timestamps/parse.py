@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Frame rate assumed for ``HH:MM:SS:FF`` frames; only the whole second is cited,
 #: so the choice never moves a citation by a second.
@@ -73,11 +74,13 @@ def clean(raw: str | None) -> str:
     return raw.strip(_STRIP).strip()
 
 
+@lru_cache(maxsize=65536)
 def parse_time(raw: str | None) -> ParsedTime:
     """Parse one timestamp string into its candidate readings.
 
     The literal reading always comes first; alternatives follow. Nothing raises:
-    garbage yields status ``invalid`` with a reason a human can act on.
+    garbage yields status ``invalid`` with a reason a human can act on. Results are
+    immutable and cached: real notes repeat the same few thousand strings.
     """
     text = clean(raw)
     if not text:

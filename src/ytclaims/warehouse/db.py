@@ -57,6 +57,10 @@ def connect_write(path: Path, *, wait_seconds: float = 10.0) -> duckdb.DuckDBPyC
             raise errors.WarehouseError(f"Cannot open {path} for writing: {exc}") from exc
         except duckdb.Error as exc:
             raise errors.WarehouseError(f"Cannot open {path} for writing: {exc}") from exc
+    # Bound DuckDB's own memory during big loads (it spills to disk beyond this); the
+    # parsed batches themselves are held by Python until the single transaction.
+    con.execute(f"SET memory_limit = '{os.environ.get('YTCLAIMS_DUCKDB_MEMORY', '2GB')}'")
+    con.execute("SET enable_progress_bar = false")
     apply_schema(con)
     return con
 

@@ -171,6 +171,34 @@ def load(
         con.execute("BEGIN TRANSACTION")
         con.register("_dropped", pa.table({"_path": pa.array(sorted(dropped), pa.string())}))
         keep = "WHERE _path NOT IN (SELECT _path FROM _dropped)"
+        # A changed source replaces exactly its previous rows: one DELETE per table for
+        # the whole run, and only for sources the warehouse already holds (none on a
+        # first load), instead of rescanning growing tables once per batch.
+        incoming = [
+            sid
+            for r in results
+            for sid, pth in zip(
+                r.tables["sources"].column("source_id").to_pylist(),
+                r.tables["sources"].column("_path").to_pylist(),
+                strict=True,
+            )
+            if pth not in dropped
+        ]
+        con.register("_incoming", pa.table({"source_id": pa.array(incoming, pa.string())}))
+        replaced = [
+            row[0]
+            for row in con.execute(
+                "SELECT source_id FROM sources WHERE source_id IN (SELECT source_id FROM _incoming)"
+            ).fetchall()
+        ]
+        if replaced:
+            con.register("_replaced", pa.table({"source_id": pa.array(replaced, pa.string())}))
+            for table in CHILD_TABLES + ("sources",):
+                con.execute(
+                    f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _replaced)"
+                )
+            con.unregister("_replaced")
+        con.unregister("_incoming")
         for r in results:
             t = r.tables
             con.register("_src", t["sources"])
@@ -183,11 +211,6 @@ def load(
             con.register("_tracks", t["transcript_tracks"])
             con.register("_segments", t["segments"])
             con.register("_sentences", t["sentences"])
-            # A changed source replaces exactly its previous rows.
-            for table in CHILD_TABLES + ("sources",):
-                con.execute(
-                    f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _src {keep})"
-                )
             con.execute(
                 "INSERT INTO sources BY NAME SELECT * EXCLUDE (_path), ? AS run_id, "
                 "? AS loaded_at, ? AS ytclaims_version, ? AS pipeline_fingerprint "
