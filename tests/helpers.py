@@ -80,6 +80,17 @@ def ro(db: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def all_relations(db: Path | str) -> tuple[str, ...]:
+    """Every table and view of the warehouse (schema main) except the run log."""
+    with ro(db) as con:
+        rows = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
+            "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
+            "AND schema_name = 'main'"
+        ).fetchall()
+    return tuple(sorted(r[0] for r in rows if r[0] != "runs"))
+
+
 def fetch_sorted(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple[object, ...]]:
     rows = con.execute(f"SELECT * FROM {relation}").fetchall()
     return sorted(rows, key=repr)

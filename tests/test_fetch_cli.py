@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import responses
-from helpers import ingest_untagged, ro, snapshot
+from helpers import all_relations, ingest_untagged, ro, snapshot
 from typer.testing import CliRunner
 
 from ytclaims.cli import app
@@ -59,16 +59,6 @@ def offline():
 def fetch(db: Path, *refs: str, extra: tuple[str, ...] = ()):
     args = ["fetch", *refs, "--db", str(db), "--no-prefect", "--rate-limit", "0", *extra]
     return runner.invoke(app, args, catch_exceptions=False)
-
-
-def all_relations(db: Path) -> tuple[str, ...]:
-    with ro(db) as con:
-        rows = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
-            "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
-            "AND schema_name = 'main'"
-        ).fetchall()
-    return tuple(sorted(r[0] for r in rows if r[0] != "runs"))
 
 
 # --- everything fails ---------------------------------------------------------------------------

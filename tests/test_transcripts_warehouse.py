@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import CAPTIONS, ingest_untagged, ro, snapshot
+from helpers import CAPTIONS, all_relations, ingest_untagged, ro, snapshot
 
 _TIME = r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
 TIMING_RX = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
@@ -44,17 +44,6 @@ def srt_cues(path: Path) -> list[tuple[float, float, str]]:
 
 def caption_dirs() -> list[Path]:
     return sorted(p for p in CAPTIONS.iterdir() if (p / "captions.srt").is_file())
-
-
-def all_relations(db: Path) -> tuple[str, ...]:
-    """Every table and view of the warehouse except the run log."""
-    with ro(db) as con:
-        rows = con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND schema_name = 'main' "
-            "UNION SELECT view_name FROM duckdb_views() WHERE NOT internal "
-            "AND schema_name = 'main'"
-        ).fetchall()
-    return tuple(sorted(r[0] for r in rows if r[0] != "runs"))
 
 
 @pytest.fixture(scope="module")
