@@ -184,7 +184,10 @@ def resolve_video(
         if len(readings) == 1:
             chosen = readings[0]
             if rejected:
-                reasons.append("the only reading that fits the video")
+                # Say which evidence excluded the others, not just that something did.
+                reasons.append(f"the only reading that fits the video; rejected {rejected[0]}")
+                if a.note_reason and a.note_reading == chosen[0]:
+                    reasons.append(f"the note agrees: {a.note_reason}")
         elif index is not None:
             # Let the transcript decide between readings: where is the claim said?
             m = index.best(a.text)
