@@ -19,6 +19,7 @@ import time
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
+from flows import split_db_arg
 from ytclaims import pipeline
 
 
@@ -70,12 +71,7 @@ def fetch_transcripts(
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    db_arg = None
-    if "--db" in args:
-        i = args.index("--db")
-        db_arg = args[i + 1]
-        del args[i : i + 2]
+    args, db_arg = split_db_arg(sys.argv[1:])
     out = fetch_transcripts(args, db_arg)
     for r in out["results"]:
         print(r["video_id"], r["status"], r["error"] or "")

@@ -24,6 +24,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NONE
 
+from flows import split_db_arg
 from ytclaims import pipeline
 from ytclaims.sources.discover import Discovery, discover
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES
@@ -106,11 +107,6 @@ def ingest(
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    db_arg = None
-    if "--db" in args:
-        i = args.index("--db")
-        db_arg = args[i + 1]
-        del args[i : i + 2]
+    args, db_arg = split_db_arg(sys.argv[1:])
     report = ingest(args, db_arg)
     print({k: v for k, v in report.items() if k != "problems"})

@@ -36,13 +36,18 @@ def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _run_flow(
-    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
-) -> dict[str, object]:
+def _prefect_env() -> None:
+    """Defaults for running a flow from the CLI (a user's own settings win)."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # The machines this runs on are often offline: no telemetry calls.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def _run_flow(
+    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
+) -> dict[str, object]:
+    _prefect_env()
     from rich.console import Console
 
     with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
@@ -365,9 +370,7 @@ def fetch(
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
-            os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-            os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-            os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+            _prefect_env()
             from flows.fetch import fetch_transcripts
 
             settings["cache_dir"] = str(settings["cache_dir"])

@@ -549,8 +549,7 @@ def ingest(
             if progress:
                 progress(done, len(found.files))
     else:
-        ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+        with spawn_pool(n_workers) as pool:
             futures = [pool.submit(parse_batch, b, known, **kwargs) for b in batches]
             for fut, batch in zip(futures, batches, strict=True):
                 results.append(fut.result())
@@ -569,6 +568,12 @@ def ingest(
     )
 
 
+def spawn_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that are spawned, not forked: a fork of a process holding
+    threads (DuckDB, Prefect) can deadlock."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 
@@ -580,8 +585,7 @@ def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
     global _POOL
     with _POOL_LOCK:
         if _POOL is None:
-            ctx = multiprocessing.get_context("spawn")
-            _POOL = ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx)
+            _POOL = spawn_pool(workers or os.cpu_count() or 1)
             atexit.register(_POOL.shutdown)
         return _POOL
 

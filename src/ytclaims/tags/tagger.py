@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -205,9 +204,3 @@ def _combine(
                 labels.append(lb.id)
                 note(g.id, lb.id, p)
         tags[g.id] = [lb.id for lb in g.labels if lb.id in labels]  # taxonomy order
-
-
-def default_taxonomy_path() -> Path:
-    from ytclaims.tags.taxonomy import default_path
-
-    return default_path()
