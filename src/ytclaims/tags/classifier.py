@@ -11,12 +11,16 @@ build), tagging falls back to rules alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.tokens import Doc
 
 LABELS = (
     "model",
@@ -37,10 +41,14 @@ LABELS = (
 )
 
 
+#: Context fields appended to a claim's text for the classifier, in this order.
+_CONTEXT_KEYS = ("lead_in", "heading_path", "note_title")
+
+
 def classifier_text(c: dict[str, object]) -> str:
     """Claim text followed by its context, as the classifier is trained on it."""
     parts = [str(c.get("text") or "")]
-    for key in ("lead_in", "heading_path", "note_title"):
+    for key in _CONTEXT_KEYS:
         v = c.get(key)
         if v:
             parts.append(str(v))
@@ -58,3 +66,62 @@ def load_classifier() -> Language | None:
     if not (p / "config.cfg").exists():
         return None
     return spacy.load(p)
+
+
+class _Orths:
+    """Just enough of a ``Doc`` for the bag-of-words textcat: its ``ORTH`` ids.
+
+    The model reads nothing but ``len(doc)`` and ``doc.to_array([ORTH])`` (spaCy's
+    ``extract_ngrams``), and ORTH ids are string hashes, the same in every vocab.
+    """
+
+    __slots__ = ("orth",)
+
+    def __init__(self, orth: np.ndarray) -> None:
+        self.orth = orth
+
+    def __len__(self) -> int:
+        return int(self.orth.shape[0])
+
+    def to_array(self, attrs: object) -> np.ndarray:
+        return self.orth
+
+
+def classify_docs(
+    claim_docs: Sequence[Doc], claims: Sequence[dict[str, object]]
+) -> list[dict[str, float]] | None:
+    """Classifier probabilities per claim, reusing the claims' already tokenized docs.
+
+    Equivalent to running the model on :func:`classifier_text` (claim + " || " +
+    context): spaCy tokenizes each whitespace-separated chunk on its own, so the tokens
+    of the joined string are the claim's tokens, then "||", then each context's
+    tokens. Context strings repeat across a note's claims and are tokenized once. This
+    halves tokenization, the largest cost of tagging (tests check the equivalence on
+    real claims). Returns None when the model is not installed.
+    """
+    clf = load_classifier()
+    if clf is None:
+        return None
+    pipe = clf.get_pipe("textcat_multilabel")
+    cache: dict[str, np.ndarray] = {}
+
+    def orths(text: str) -> np.ndarray:
+        hit = cache.get(text)
+        if hit is None:
+            hit = cache[text] = clf.make_doc(text).to_array([ORTH])
+        return hit
+
+    sep = orths("||")
+    inputs = []
+    for doc, c in zip(claim_docs, claims, strict=True):
+        parts = [doc.to_array([ORTH])]
+        for key in _CONTEXT_KEYS:
+            v = c.get(key)
+            if v:
+                parts += [sep, orths(str(v))]
+        inputs.append(_Orths(np.concatenate(parts) if len(parts) > 1 else parts[0]))
+    if not inputs:
+        return []
+    scores = pipe.predict(inputs)  # type: ignore[arg-type]
+    labels = list(pipe.labels)
+    return [dict(zip(labels, map(float, row), strict=True)) for row in scores]

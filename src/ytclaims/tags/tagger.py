@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from ytclaims.tags import components  # noqa: F401 - registers the spaCy factories
 from ytclaims.tags.taxonomy import Taxonomy, load_taxonomy
@@ -77,23 +78,20 @@ def tag_claims(
     evidence_rows: list[dict[str, object]] = []
     entity_rows: list[dict[str, object]] = []
 
-    def docs_with_context():
-        for c in claims:
-            text = str(c.get("text") or "")
-            doc = nlp.make_doc(text)
-            doc._.ytc_context = _context(c) | {"_text": text}
-            yield doc
-
-    clf_probs = _classify(claims, tax)
-    for i, (c, doc) in enumerate(
-        zip(claims, nlp.pipe(docs_with_context(), batch_size=BATCH_SIZE), strict=True)
-    ):
-        tags = {
-            k: (list(v) if isinstance(v, list) else v) for k, v in (doc._.ytc_tags or {}).items()
-        }
-        evidence = list(doc._.ytc_evidence or [])
+    # Each claim is tokenized once; the rules and the classifier share its tokens.
+    docs = []
+    for c in claims:
+        text = str(c.get("text") or "")
+        doc = nlp.make_doc(text)
+        doc._.ytc_context = _context(c) | {"_text": text}
+        docs.append(doc)
+    clf_probs = _classify(docs, claims, tax)
+    for i, (c, doc) in enumerate(zip(claims, nlp.pipe(docs, batch_size=BATCH_SIZE), strict=True)):
+        ext = doc._  # each ``doc._`` access builds a new proxy object: take it once
+        tags = {k: (list(v) if isinstance(v, list) else v) for k, v in (ext.ytc_tags or {}).items()}
+        evidence = list(ext.ytc_evidence or [])
         if clf_probs is not None:
-            _combine(tags, evidence, clf_probs[i], tax, doc._.ytc_scores or {})
+            _combine(tags, evidence, clf_probs[i], tax, ext.ytc_scores or {})
         c["layers"] = list(tags.get("layers", []))
         c["trends"] = list(tags.get("trends", []))
         c["about_ai"] = bool(tags.get(gate_id)) if gate_id else None
@@ -132,17 +130,15 @@ def tag_claims(
     return evidence_rows, entity_rows
 
 
-def _classify(claims: list[dict[str, object]], tax: Taxonomy) -> list[dict[str, float]] | None:
+def _classify(
+    docs: list[Doc], claims: list[dict[str, object]], tax: Taxonomy
+) -> list[dict[str, float]] | None:
     """Classifier probabilities per claim, or None when the taxonomy does not use it."""
     if tax.classifier.get("model") != "default":
         return None
-    from ytclaims.tags.classifier import classifier_text, load_classifier
+    from ytclaims.tags.classifier import classify_docs
 
-    clf = load_classifier()
-    if clf is None:
-        return None
-    texts = (classifier_text(c) for c in claims)
-    return [dict(d.cats) for d in clf.pipe(texts, batch_size=BATCH_SIZE)]
+    return classify_docs(docs, claims)
 
 
 #: Without any rule evidence for a label, the classifier alone must be this sure.
