@@ -56,18 +56,34 @@ class BatchResult:
     unchanged_keys: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     tables: dict[str, object] = field(default_factory=dict)  # name -> pyarrow.Table
+    #: name -> Parquet file in a staging folder (tables moved out of memory by freeze).
+    staged: dict[str, str] = field(default_factory=dict)
+    #: name -> row count, kept when a table is staged to disk.
+    counts: dict[str, int] = field(default_factory=dict)
 
-    def freeze(self) -> BatchResult:
-        """Turn the row lists into Arrow tables and drop the dicts."""
-        from ytclaims.warehouse.staging import to_tables
+    def freeze(self, stage_dir: str | os.PathLike[str] | None = None) -> BatchResult:
+        """Turn the row lists into Arrow tables and drop the dicts.
 
-        self.tables = to_tables(self)
+        With ``stage_dir``, the big tables go to Parquet files there and only their
+        paths stay in the result, so handing a batch back costs a few kB whatever its
+        size (see :mod:`ytclaims.warehouse.staging`).
+        """
+        from ytclaims.warehouse.staging import IN_MEMORY, to_tables, write_staged
+
+        tables = to_tables(self)
+        self.counts = {name: int(t.num_rows) for name, t in tables.items()}
+        if stage_dir is not None:
+            self.staged = write_staged(tables, stage_dir)
+            tables = {name: t for name, t in tables.items() if name in IN_MEMORY}
+        self.tables = tables  # type: ignore[assignment]
         self.sources, self.claims, self.anchors, self.video_index = [], [], [], []
         self.claim_tags, self.tag_evidence, self.entities = [], [], []
         self.transcript_tracks, self.segments, self.sentences = [], [], []
         return self
 
     def count(self, name: str) -> int:
+        if name in self.counts:
+            return self.counts[name]
         t = self.tables.get(name)
         return int(t.num_rows) if t is not None else len(getattr(self, name))  # type: ignore[attr-defined]
 
@@ -123,12 +139,15 @@ def parse_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     taxonomy: str | None = None,
     tag: bool = True,
+    stage_dir: str | None = None,
 ) -> BatchResult:
     """Read, parse and tag a batch of files. Never raises for a bad file: it records it.
 
     Files whose (source key, content hash) is in ``known`` are already in the warehouse
     exactly as they are (same pipeline fingerprint), and are skipped.
     The spaCy pipeline is loaded once per process and fed the batch's claims together.
+    With ``stage_dir`` the rows are written there as Parquet (bounded memory, shared
+    folders for distributed workers) instead of travelling back in memory.
     """
     t0 = time.perf_counter()
     out = BatchResult()
@@ -153,7 +172,7 @@ def parse_batch(
                     {"_path": c["_path"], "claim_id": c["claim_id"], "source_id": c["source_id"]}
                     | t
                 )
-    out.freeze()
+    out.freeze(stage_dir)
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -517,6 +536,8 @@ def ingest(
     tag: bool = True,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    prune: bool = False,
+    stage_root: str | Path | None = None,
 ) -> IngestReport:
     """Ingest notes under ``paths`` into the warehouse, without Prefect.
 
@@ -525,8 +546,13 @@ def ingest(
     in ``workers`` processes (default: one per core; 1 = in this process), each of
     which loads spaCy once; results come back as Arrow tables and one writer loads
     them in one transaction.
+
+    Parsed rows are staged as Parquet under ``stage_root`` (default: ``.staging``
+    next to the warehouse) and streamed into the warehouse by the writer, so memory
+    does not grow with the corpus. ``prune`` deletes sources whose files are gone.
     """
     from ytclaims.warehouse import load as wl
+    from ytclaims.warehouse import staging
     from ytclaims.warehouse.db import db_path
 
     t0 = time.perf_counter()
@@ -539,33 +565,47 @@ def ingest(
     n_workers = min(workers or os.cpu_count() or 1, len(batches))
     results: list[BatchResult] = []
     done = skipped
-    kwargs = {"max_bytes": max_bytes, "taxonomy": taxonomy, "tag": tag}
+    stage_dir = (
+        staging.new_stage_dir(Path(stage_root) if stage_root else staging.default_stage_root(path))
+        if batches
+        else None
+    )
+    kwargs = {
+        "max_bytes": max_bytes,
+        "taxonomy": taxonomy,
+        "tag": tag,
+        "stage_dir": str(stage_dir) if stage_dir else None,
+    }
     if progress and skipped:
         progress(done, len(found.files))
-    if n_workers <= 1:
-        for batch in batches:
-            results.append(parse_batch(batch, known, **kwargs))  # type: ignore[arg-type]
-            done += len(batch)
-            if progress:
-                progress(done, len(found.files))
-    else:
-        with spawn_pool(n_workers) as pool:
-            futures = [pool.submit(parse_batch, b, known, **kwargs) for b in batches]
-            for fut, batch in zip(futures, batches, strict=True):
-                results.append(fut.result())
+    try:
+        if n_workers <= 1:
+            for batch in batches:
+                results.append(parse_batch(batch, known, **kwargs))  # type: ignore[arg-type]
                 done += len(batch)
                 if progress:
                     progress(done, len(found.files))
-    return wl.load(
-        path,
-        results,
-        found,
-        [str(p) for p in paths],
-        started=t0,
-        fingerprint=fp,
-        seed=seed,
-        unchanged=skipped,
-    )
+        else:
+            with spawn_pool(n_workers) as pool:
+                futures = [pool.submit(parse_batch, b, known, **kwargs) for b in batches]
+                for fut, batch in zip(futures, batches, strict=True):
+                    results.append(fut.result())
+                    done += len(batch)
+                    if progress:
+                        progress(done, len(found.files))
+        return wl.load(
+            path,
+            results,
+            found,
+            [str(p) for p in paths],
+            started=t0,
+            fingerprint=fp,
+            seed=seed,
+            unchanged=skipped,
+            prune=prune,
+        )
+    finally:
+        staging.remove_stage_dir(stage_dir)
 
 
 def spawn_pool(workers: int) -> ProcessPoolExecutor:

@@ -28,6 +28,15 @@ def print_summary(
             f"warehouse {db}: {totals.get('sources')} sources, {totals.get('claims')} claims, "
             f"{totals.get('citations')} citations, {totals.get('ingest_errors')} recorded problems."
         )
+    pruned = int(totals.get("sources_pruned") or 0)  # type: ignore[union-attr]
+    stale = int(totals.get("stale_sources") or 0)  # type: ignore[union-attr]
+    if pruned:
+        con_out.print(f"pruned {pruned} sources whose files are gone (and all rows from them).")
+    elif stale:
+        con_out.print(
+            f"[yellow]{stale} loaded sources under these paths no longer exist[/yellow]; "
+            "their claims are kept. Re-run with --prune to delete them."
+        )
     problems = list(report.get("problems") or [])  # type: ignore[arg-type]
     if problems:
         by = Counter((p["severity"], p["error_kind"]) for p in problems)

@@ -28,13 +28,22 @@ class KnownSources:
 
 
 def known_sources(path: Path, fingerprint: str) -> KnownSources:
-    """Sources loaded by this same pipeline, so unchanged files are skipped."""
-    if not path.exists():
-        return KnownSources()
-    from ytclaims.warehouse.db import connect_read
+    """Sources loaded by this same pipeline, so unchanged files are skipped.
 
+    Read from the writer's working file when there is one: it is what the run will
+    write into, and it may hold commits not yet published to ``path``. If another run
+    holds the working file, nothing is known (every file is parsed again): the published
+    snapshot may be older than the working file, and a file skipped against an old
+    snapshot could leave a newer version in the working file.
+    """
+    from ytclaims.warehouse.db import connect_read, working_path
+
+    working = working_path(path)
+    source = working if working.exists() else path
+    if not source.exists():
+        return KnownSources()
     try:
-        con = connect_read(path)
+        con = connect_read(source)
     except errors.WarehouseError:
         return KnownSources()
     try:

@@ -27,7 +27,7 @@ from ytclaims import __version__, errors
 from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
 from ytclaims.search import build_search_index
 from ytclaims.sources.discover import Discovery, problem_row
-from ytclaims.warehouse.db import connect_write
+from ytclaims.warehouse.db import open_writer, publish
 from ytclaims.warehouse.known import KnownSources, known_sources  # noqa: F401 - re-exported
 from ytclaims.warehouse.resolve import affected_videos, resolve_videos
 
@@ -140,6 +140,126 @@ def find_duplicates(
     return dropped, problems
 
 
+#: Staged table -> the name it is registered under while loading in-memory batches.
+_TABLE_ORDER = (
+    "claims",
+    "anchors",
+    "video_index",
+    "claim_tags",
+    "tag_evidence",
+    "entities",
+    "transcript_tracks",
+    "segments",
+    "sentences",
+)
+
+
+def _sql_list(paths: list[str]) -> str:
+    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _insert_results(
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[BatchResult],
+    keep: str,
+    run_id: str,
+    fingerprint: str,
+) -> dict[str, int]:
+    """Insert every batch's rows: one statement per table and kind of hand-off.
+
+    Batches staged to Parquet are read with one ``read_parquet`` over all their files
+    (DuckDB streams them, so memory does not grow with the corpus); batches handed
+    back in memory are concatenated and inserted from Arrow. Returns rows inserted.
+    """
+    n = {"sources": 0, "claims": 0, "anchors": 0}
+    sources = [r.tables["sources"] for r in results if "sources" in r.tables]
+    if sources:
+        con.register("_src", pa.concat_tables(sources))  # type: ignore[arg-type]
+        row = con.execute(
+            "INSERT INTO sources BY NAME SELECT * EXCLUDE (_path), ? AS run_id, "
+            "? AS loaded_at, ? AS ytclaims_version, ? AS pipeline_fingerprint "
+            f"FROM _src {keep}",
+            [run_id, datetime.now(UTC), __version__, fingerprint],
+        ).fetchone()
+        n["sources"] = int(row[0]) if row else 0
+        con.unregister("_src")
+    for table in _TABLE_ORDER:
+        inserted = 0
+        files = [r.staged[table] for r in results if table in r.staged]
+        if files:
+            row = con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_path) "
+                f"FROM read_parquet({_sql_list(files)}) {keep}"
+            ).fetchone()
+            inserted += int(row[0]) if row else 0
+        mem = [r.tables[table] for r in results if table in r.tables]
+        mem = [t for t in mem if t.num_rows]  # type: ignore[attr-defined]
+        if mem:
+            con.register("_rows", pa.concat_tables(mem))  # type: ignore[arg-type]
+            row = con.execute(
+                f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_path) FROM _rows {keep}"
+            ).fetchone()
+            inserted += int(row[0]) if row else 0
+            con.unregister("_rows")
+        if table in n:
+            n[table] = inserted
+    return n
+
+
+def _gone_paths(
+    con: duckdb.DuckDBPyConnection, sql: str, inputs: Sequence[str], found: Discovery
+) -> list[tuple[str, str]]:
+    """(id, path) rows of ``sql`` whose path is under ``inputs`` and whose file is gone.
+
+    Only paths under the run's own inputs are considered (ingesting folder A never
+    touches folder B's sources), and a file counts as gone only if discovery did not
+    see it and it does not exist.
+    """
+    roots = [Path(i).resolve() for i in inputs]
+    seen = {str(Path(f).resolve()) for f in found.files}
+    out: list[tuple[str, str]] = []
+    for key, spath in con.execute(sql).fetchall():
+        resolved = Path(spath).resolve()
+        if str(resolved) in seen or not any(resolved.is_relative_to(r) for r in roots):
+            continue
+        if not resolved.exists():
+            out.append((key, spath))
+    return out
+
+
+def _stale_sources(
+    con: duckdb.DuckDBPyConnection, inputs: Sequence[str], found: Discovery
+) -> list[tuple[str, str]]:
+    """(source_id, source_path) of loaded sources under ``inputs`` whose file is gone."""
+    return _gone_paths(con, "SELECT source_id, source_path FROM sources", inputs, found)
+
+
+def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list[str]:
+    """Delete stale sources and everything derived from them; returns their videos."""
+    con.register(
+        "_stale",
+        pa.table(
+            {
+                "source_id": pa.array([s for s, _ in stale], pa.string()),
+                "source_path": pa.array([p for _, p in stale], pa.string()),
+            }
+        ),
+    )
+    videos = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT video_id FROM sources WHERE video_id IS NOT NULL "
+            "AND source_id IN (SELECT source_id FROM _stale) "
+            "UNION SELECT DISTINCT video_id FROM transcript_tracks "
+            "WHERE source_id IN (SELECT source_id FROM _stale)"
+        ).fetchall()
+    ]
+    for table in CHILD_TABLES + ("sources",):
+        con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _stale)")
+    con.unregister("_stale")
+    return sorted(v for v in videos if v)
+
+
 def load(
     path: Path,
     results: Sequence[BatchResult],
@@ -152,8 +272,15 @@ def load(
     fetch_attempts: list[dict[str, object]] | None = None,
     seed: dict[str, str] | None = None,
     unchanged: int = 0,
+    prune: bool = False,
 ) -> IngestReport:
-    """Write one run's results in one transaction and return its report."""
+    """Write one run's results in one transaction and return its report.
+
+    Sources under ``inputs`` whose file is gone are *stale*: they are counted in the
+    report, and deleted (with every row derived from them) only when ``prune`` is set,
+    because a folder that is missing for a moment (an unmounted disk) must not empty
+    the warehouse.
+    """
     t_load = time.perf_counter()
     started = started if started is not None else t_load
     started_at = datetime.now(UTC) - timedelta(seconds=t_load - started)
@@ -165,8 +292,9 @@ def load(
     parsed_paths = [p for r in results for p in r.parsed_paths]
     unchanged += sum(r.unchanged for r in results)
     n = {"sources": 0, "claims": 0, "anchors": 0}
+    n_resolved = 0
 
-    con = connect_write(path)
+    con = open_writer(path)  # the working file; readers open the published copy
     try:
         con.execute("BEGIN TRANSACTION")
         con.register("_dropped", pa.table({"_path": pa.array(sorted(dropped), pa.string())}))
@@ -199,55 +327,20 @@ def load(
                 )
             con.unregister("_replaced")
         con.unregister("_incoming")
-        for r in results:
-            t = r.tables
-            con.register("_src", t["sources"])
-            con.register("_claims", t["claims"])
-            con.register("_anchors", t["anchors"])
-            con.register("_vidx", t["video_index"])
-            con.register("_tags", t["claim_tags"])
-            con.register("_evidence", t["tag_evidence"])
-            con.register("_entities", t["entities"])
-            con.register("_tracks", t["transcript_tracks"])
-            con.register("_segments", t["segments"])
-            con.register("_sentences", t["sentences"])
-            con.execute(
-                "INSERT INTO sources BY NAME SELECT * EXCLUDE (_path), ? AS run_id, "
-                "? AS loaded_at, ? AS ytclaims_version, ? AS pipeline_fingerprint "
-                f"FROM _src {keep}",
-                [run_id, datetime.now(UTC), __version__, fingerprint],
+        stale = _stale_sources(con, inputs, found)
+        pruned_videos: list[str] = []
+        if prune:
+            pruned_videos = _prune(con, stale)
+            # Problems recorded for files that are gone (loaded or never loadable).
+            gone = _gone_paths(
+                con, "SELECT error_id, source_path FROM ingest_errors", inputs, found
             )
-            con.execute(f"INSERT INTO claims BY NAME SELECT * EXCLUDE (_path) FROM _claims {keep}")
-            con.execute(
-                f"INSERT INTO anchors BY NAME SELECT * EXCLUDE (_path) FROM _anchors {keep}"
+            con.register(
+                "_gone", pa.table({"error_id": pa.array([g for g, _ in gone], pa.string())})
             )
-            for table, view in (
-                ("video_index", "_vidx"),
-                ("claim_tags", "_tags"),
-                ("tag_evidence", "_evidence"),
-                ("entities", "_entities"),
-                ("transcript_tracks", "_tracks"),
-                ("segments", "_segments"),
-                ("sentences", "_sentences"),
-            ):
-                con.execute(
-                    f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_path) FROM {view} {keep}"
-                )
-            for name, view in (("sources", "_src"), ("claims", "_claims"), ("anchors", "_anchors")):
-                n[name] += con.execute(f"SELECT count(*) FROM {view} {keep}").fetchone()[0]  # type: ignore[index]
-            for view in (
-                "_src",
-                "_claims",
-                "_anchors",
-                "_vidx",
-                "_tags",
-                "_evidence",
-                "_entities",
-                "_tracks",
-                "_segments",
-                "_sentences",
-            ):
-                con.unregister(view)
+            con.execute("DELETE FROM ingest_errors WHERE error_id IN (SELECT error_id FROM _gone)")
+            con.unregister("_gone")
+        n = _insert_results(con, results, keep, run_id, fingerprint)
         # Timestamps: resolve again every video this run touched, with all evidence.
         loaded_ids: list[str] = []
         for r in results:
@@ -257,7 +350,8 @@ def load(
             ):
                 if pth not in dropped:
                     loaded_ids.append(sid)
-        n_resolved = resolve_videos(con, affected_videos(con, loaded_ids))
+        videos = sorted(set(affected_videos(con, loaded_ids)) | set(pruned_videos))
+        n_resolved = resolve_videos(con, videos)
         # Problems describe the current bytes: forget those of files re-read this run.
         errs = pa.Table.from_pydict(
             {k: [p.get(k) for p in problems] for k in ERRORS_SCHEMA.names}, schema=ERRORS_SCHEMA
@@ -316,6 +410,7 @@ def load(
         ) from exc
     finally:
         con.close()
+    publish(path)  # after COMMIT only: readers see whole runs
     t_end = time.perf_counter()
     return IngestReport(
         run_id=run_id,
@@ -332,6 +427,8 @@ def load(
         totals=totals
         | {
             "anchors_resolved_this_run": n_resolved,
+            "stale_sources": len(stale),
+            "sources_pruned": len(stale) if prune else 0,
             "search_index_rebuilt": int(bool(search_index.get("claims_rebuilt"))),
         },
     )

@@ -5,13 +5,26 @@ freezes them into Arrow tables with these explicit schemas, so the writer's
 ``INSERT ... BY NAME`` gets the same column types whatever the data, and empty
 batches still have every column. Each table carries ``_path`` (the file a row came
 from), which is staging-only and never reaches the warehouse.
+
+Staging folder: with a ``stage_dir``, a batch writes its big tables as Parquet files
+(``<stage_dir>/<table>/<batch id>.parquet``) and hands back only their paths, the
+small ``sources`` table and its problems. The writer then loads each table with one
+``INSERT ... SELECT FROM read_parquet([...])``, which DuckDB streams: memory stays
+bounded whatever the corpus size, and a Dask worker on another machine can stage to
+a shared folder the writer reads.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from ytclaims.pipeline import BatchResult
@@ -206,3 +219,59 @@ def table(rows: list[dict[str, object]], schema: pa.Schema) -> pa.Table:
 def to_tables(batch: BatchResult) -> dict[str, pa.Table]:
     """All staged row lists of a batch as typed Arrow tables."""
     return {name: table(getattr(batch, name), schema) for name, schema in SCHEMAS.items()}
+
+
+#: Tables kept in memory even when staging: one small row per file, needed by the
+#: writer to find duplicate source keys before it loads anything.
+IN_MEMORY = frozenset({"sources"})
+
+#: Staging folders of runs that crashed are removed after this long (a run in progress
+#: is never this old on its own folder: each run stages under a fresh name).
+STALE_AFTER_SECONDS = 6 * 3600
+
+
+def default_stage_root(db: Path) -> Path:
+    """Where runs stage by default: next to the warehouse (same disk, same owner)."""
+    return db.parent / ".staging"
+
+
+def new_stage_dir(root: Path) -> Path:
+    """A fresh staging folder for one run; stale folders of crashed runs are removed."""
+    root.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in root.iterdir():
+        try:
+            if old.is_dir() and now - old.stat().st_mtime > STALE_AFTER_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+    out = root / f"run-{uuid.uuid4().hex}"
+    out.mkdir()
+    return out
+
+
+def write_staged(tables: dict[str, pa.Table], stage_dir: str | os.PathLike[str]) -> dict[str, str]:
+    """Write a batch's non-empty tables (except :data:`IN_MEMORY`) as Parquet files.
+
+    Files are written under a temporary name and renamed, so a reader never sees half
+    a file. Returns table name -> file path; tables with no rows get no file.
+    """
+    batch_id = uuid.uuid4().hex
+    out: dict[str, str] = {}
+    for name, t in tables.items():
+        if name in IN_MEMORY or t.num_rows == 0:
+            continue
+        folder = Path(stage_dir) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{batch_id}.parquet"
+        tmp = folder / f".{batch_id}.parquet.tmp"
+        pq.write_table(t, tmp, compression="zstd", compression_level=1)
+        os.replace(tmp, final)
+        out[name] = str(final)
+    return out
+
+
+def remove_stage_dir(stage_dir: str | os.PathLike[str] | None) -> None:
+    """Delete a run's staging folder once its rows are committed (or the run failed)."""
+    if stage_dir:
+        shutil.rmtree(stage_dir, ignore_errors=True)

@@ -1,0 +1,133 @@
+"""Incremental runs: pruning deleted sources, and the Parquet staging hand-off."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, all_relations, count_anchors, read_text, ro, snapshot
+
+from ytclaims import pipeline
+from ytclaims.sources.discover import discover
+from ytclaims.warehouse import load as wl
+from ytclaims.warehouse.known import KnownSources
+
+NOTE = "falling_inference_costs.md"
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "notes"
+    shutil.copytree(EXAMPLES, root)
+    return root
+
+
+def _counts(db: Path, path: Path) -> tuple[int, int, int]:
+    """(sources, claims, citations) of one file, by its path."""
+    with ro(db) as con:
+        return con.execute(
+            "SELECT (SELECT count(*) FROM sources WHERE source_path = $p), "
+            "(SELECT count(*) FROM claims JOIN sources USING (source_id) WHERE source_path = $p), "
+            "(SELECT count(*) FROM citations WHERE source_path = $p)",
+            {"p": str(path)},
+        ).fetchone()
+
+
+def test_deleted_note_is_kept_without_prune_and_removed_with_it(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    gone = tree / "aiweekly" / NOTE
+    n_anchors = count_anchors(read_text(gone))
+    pipeline.ingest([tree], db, workers=1, tag=True)
+    sources, claims, citations = _counts(db, gone)
+    assert sources == 1 and claims > 0 and citations == n_anchors
+    with ro(db) as con:
+        total_before = con.execute("SELECT count(*) FROM citations").fetchone()[0]
+
+    gone.unlink()
+    kept = pipeline.ingest([tree], db, workers=1)
+    assert kept.totals["stale_sources"] == 1 and kept.totals["sources_pruned"] == 0
+    assert _counts(db, gone) == (sources, claims, citations)
+
+    pruned = pipeline.ingest([tree], db, workers=1, prune=True)
+    assert pruned.totals["sources_pruned"] == 1
+    assert _counts(db, gone) == (0, 0, 0)
+    with ro(db) as con:
+        assert con.execute("SELECT count(*) FROM citations").fetchone()[0] == (
+            total_before - n_anchors
+        )
+        # nothing derived from the pruned source survives in any table keyed by source
+        for table in wl.CHILD_TABLES:
+            left = con.execute(
+                f"SELECT count(*) FROM {table} WHERE source_id NOT IN "
+                "(SELECT source_id FROM sources)"
+            ).fetchone()[0]
+            assert left == 0, table
+    # a further run is a no-op
+    again = pipeline.ingest([tree], db, workers=1, prune=True)
+    assert again.sources_loaded == 0 and again.totals["stale_sources"] == 0
+
+
+def test_prune_removes_problems_of_deleted_files(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    bad = tree / "codecasts" / "bad_note_without_video_id.md"
+    pipeline.ingest([tree], db, workers=1, tag=False)
+    with ro(db) as con:
+        assert con.execute(
+            "SELECT count(*) FROM ingest_errors WHERE source_path = ?", [str(bad)]
+        ).fetchone()[0]
+    bad.unlink()
+    pipeline.ingest([tree], db, workers=1, tag=False, prune=True)
+    with ro(db) as con:
+        assert (
+            con.execute(
+                "SELECT count(*) FROM ingest_errors WHERE source_path = ?", [str(bad)]
+            ).fetchone()[0]
+            == 0
+        )
+
+
+def test_prune_only_touches_the_run_inputs(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    a, b = tree / "aiweekly", tree / "codecasts"
+    pipeline.ingest([a, b], db, workers=1, tag=False)
+    before = snapshot(db)
+    gone = b / "vector_databases_in_practice.md"
+    gone.unlink()
+    report = pipeline.ingest([a], db, workers=1, tag=False, prune=True)
+    assert report.totals["stale_sources"] == 0
+    assert snapshot(db) == before
+    assert _counts(db, gone)[0] == 1
+
+
+def test_staged_and_in_memory_batches_load_the_same_rows(tree: Path, tmp_path: Path) -> None:
+    files = discover([tree])
+    paths = [str(p) for p in files.files]
+    staged_dir = tmp_path / "stage"
+    staged_dir.mkdir()
+    mem = pipeline.parse_batch(paths, KnownSources())
+    staged = pipeline.parse_batch(paths, KnownSources(), stage_dir=str(staged_dir))
+    assert staged.staged and not mem.staged
+    assert set(staged.tables) == {"sources"}
+    for name in ("claims", "anchors", "claim_tags", "entities"):
+        assert staged.count(name) == mem.count(name) > 0
+        assert Path(staged.staged[name]).is_file()
+    db_mem, db_staged = tmp_path / "mem.duckdb", tmp_path / "staged.duckdb"
+    for db, result in ((db_mem, mem), (db_staged, staged)):
+        wl.load(db, [result], files, [str(tree)], fingerprint="f")
+    assert all_relations(db_mem) == all_relations(db_staged)
+    # every table keyed by source (sources itself and views carry run ids and load times)
+    rels = tuple(wl.CHILD_TABLES)
+    a, b = snapshot(db_mem, rels), snapshot(db_staged, rels)
+    assert a["claims"] and a["anchor_resolution"]
+    for rel in rels:
+        assert a[rel] == b[rel], rel
+
+
+def test_ingest_removes_its_staging_folder(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w" / "w.duckdb"
+    stage_root = tmp_path / "stage"
+    pipeline.ingest([tree], db, workers=1, tag=False, stage_root=stage_root)
+    assert stage_root.is_dir() and list(stage_root.iterdir()) == []
+    with ro(db) as con:
+        assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
