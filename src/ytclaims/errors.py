@@ -164,3 +164,10 @@ class QueryError(YtclaimsError):
 
     kind = "query"
     hint = "'ytclaims query' is read-only; check the SQL against the schema in the README."
+
+
+class ConfigError(YtclaimsError):
+    """The project config file (ytclaims.toml) is missing or invalid."""
+
+    kind = "config"
+    hint = "Fix the key named in the message; the ytclaims.toml in the repository documents each."

@@ -1,0 +1,85 @@
+"""Prefect flow ``update``: keep a warehouse current from a ``ytclaims.toml``.
+
+The flow a schedule fires (see ``ytclaims.schedule`` and ``prefect.yaml``). Its only
+parameter is the path of the config file, re-read on every run, so a changed notes
+folder or video list needs no re-deployment. Stages:
+
+1. the ``ingest`` flow (a subflow) over the configured notes and caption files/folders;
+   unchanged files are skipped, so a daily run costs a read and a hash per file;
+2. when videos are configured, the ``fetch_transcripts`` tasks: resolve the ids, fetch
+   (or reuse the raw cache), and load the transcripts and every attempt. A video that
+   cannot be fetched (offline, blocked, no captions) is recorded in ``fetch_attempts``
+   and the run goes on: YouTube being unreachable never fails the flow.
+
+    python -m flows.update ytclaims.toml
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from prefect import flow, task
+from prefect.cache_policies import NONE
+
+from flows.fetch import fetch_task, resolve_refs_task
+from flows.ingest import ingest
+from ytclaims import pipeline
+from ytclaims.config import DEFAULT_CONFIG, load_config
+from ytclaims.schedule import summarize
+
+
+@task(name="load-fetched", cache_policy=NONE, persist_result=False)
+def load_fetched_task(
+    fetched: dict[str, object],
+    db: str,
+    inputs: list[str],
+    taxonomy: str | None,
+    tag: bool,
+    started: float,
+) -> dict[str, object]:
+    # flows.fetch's load task always tags; the config's `tag = false` must hold here too,
+    # or fetched transcripts would be tagged while notes are not.
+    return pipeline.load_fetched(
+        fetched, db, inputs=inputs, taxonomy=taxonomy, tag=tag, started=started
+    ).as_dict()
+
+
+@flow(name="update", log_prints=True)
+def update(config: str = DEFAULT_CONFIG) -> dict[str, object]:
+    """Ingest the configured notes and captions, then fetch the configured videos."""
+    cfg = load_config(config)
+    db = str(cfg.db)
+    taxonomy = str(cfg.taxonomy) if cfg.taxonomy else None
+    ingest_report = None
+    if cfg.ingest_paths:
+        if cfg.workers:
+            # The ingest flow's parse tasks share one process pool per process; creating
+            # it first, here, fixes its size (it is created once, on first use).
+            pipeline.worker_pool(cfg.workers)
+        ingest_report = ingest(cfg.ingest_paths, db, taxonomy=taxonomy, tag=cfg.tag)
+    fetch_report = None
+    if cfg.has_videos:
+        started = time.perf_counter()
+        lists = [str(p) for p in cfg.video_lists]
+        ids, problems = resolve_refs_task(list(cfg.videos), lists)
+        if ids:
+            fetched = fetch_task(ids, cfg.fetch_settings())
+            loaded = load_fetched_task(
+                fetched, db, [*cfg.videos, *lists], taxonomy, cfg.tag, started
+            )
+            fetch_report = {
+                "results": fetched["results"],
+                "advice": fetched["advice"],
+                "ref_problems": problems,
+                "ingest": loaded,
+            }
+        else:
+            fetch_report = {"results": [], "advice": "", "ref_problems": problems, "ingest": None}
+    report = summarize(cfg, ingest_report, fetch_report)
+    print(report)
+    return report
+
+
+if __name__ == "__main__":
+    update(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_CONFIG)

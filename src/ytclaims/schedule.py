@@ -1,0 +1,144 @@
+"""Scheduled runs: the ``update`` flow as a Prefect deployment built from ``ytclaims.toml``.
+
+A schedule fires only while something polls the Prefect API for due runs. Two routes:
+
+* :func:`serve` registers the deployment and keeps this process polling (``ytclaims
+  serve``): the simplest setup, one long-running process next to ``prefect server``;
+* ``prefect.yaml`` + ``prefect deploy --all`` + ``prefect worker start --pool ytclaims``:
+  the work-pool route, for when runs should start on other machines.
+
+Everything a deployment needs comes from the config (name, cron, time zone) and the
+deployment's only parameter is the config's absolute path, so each run re-reads the
+file: edit the notes folders or video list and the next run uses them without
+re-registering. The flow is imported lazily: loading a config needs no flow code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ytclaims.config import DEFAULT_CONFIG, Config, load_config
+from ytclaims.errors import ConfigError, YtclaimsError
+
+if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
+FLOW_NAME = "update"
+TAGS = ["ytclaims"]
+
+
+def deployment_kwargs(config: Config) -> dict[str, Any]:
+    """Keyword arguments for ``update.to_deployment`` / ``update.serve``.
+
+    The schedule is a ``prefect.schedules.Cron`` with the config's time zone (the plain
+    ``cron=`` argument has none, so '0 6 * * *' would mean 06:00 UTC everywhere). The
+    entrypoint is the module path ``flows.update.update``: ``flows`` is an installed
+    package, so the runner can start flow runs from any working directory.
+    """
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    if config.schedule.cron is None:
+        raise ConfigError(
+            f"{config.path}: 'schedule.cron' is not set, so a deployment would never fire.",
+            hint='Add [schedule] with cron = "0 6 * * *", or run once with --run-once.',
+        )
+    return {
+        "name": config.deployment.name,
+        "schedules": [Cron(config.schedule.cron, timezone=config.schedule.timezone)],
+        "parameters": {"config": str(config.path)},
+        "description": f"Keep {config.db} current from {config.path}.",
+        "tags": list(TAGS),
+        "entrypoint_type": EntrypointType.MODULE_PATH,
+    }
+
+
+def to_deployment(config: Config) -> RunnerDeployment:
+    """The deployment object (no server needed until it is applied or served)."""
+    from flows.update import update
+
+    return update.to_deployment(**deployment_kwargs(config))
+
+
+def serve(config_path: str | Path = DEFAULT_CONFIG) -> None:
+    """Register the ``update/<name>`` deployment and poll for its runs until interrupted.
+
+    Blocks. On Ctrl-C Prefect pauses the schedule (nothing would run it anyway), and the
+    next ``serve`` resumes it. Needs ``PREFECT_API_URL`` pointing at a running server:
+    a temporary server would vanish with this process, and its schedule with it.
+    """
+    config = load_config(config_path)
+    kwargs = deployment_kwargs(config)
+    _check_taxonomy(config)
+    _require_server()
+    from flows.update import update
+
+    update.serve(**kwargs)
+
+
+def run_once(config_path: str | Path = DEFAULT_CONFIG) -> dict[str, object]:
+    """Run the ``update`` flow once, now (for cron-less setups, or to test a config)."""
+    config = load_config(config_path)
+    _check_taxonomy(config)
+    from flows.update import update
+
+    return update(config=str(config.path))
+
+
+def summarize(
+    config: Config,
+    ingest: dict[str, Any] | None,
+    fetch: dict[str, Any] | None,
+) -> dict[str, object]:
+    """The flow's small report: what changed, not every row (run details are in ``runs``)."""
+    out: dict[str, object] = {"config": str(config.path), "db": str(config.db)}
+    out["ingest"] = (
+        None
+        if ingest is None
+        else {
+            k: ingest.get(k)
+            for k in (
+                "run_id",
+                "files_seen",
+                "sources_loaded",
+                "sources_unchanged",
+                "claims_loaded",
+                "anchors_loaded",
+                "n_errors",
+            )
+        }
+    )
+    if fetch is None:
+        out["fetch"] = None
+    else:
+        results = fetch["results"]
+        out["fetch"] = {
+            "videos": len(results),
+            "ok": sum(1 for r in results if r["status"] != "failed"),
+            "failed": sum(1 for r in results if r["status"] == "failed"),
+            "bad_refs": len(fetch["ref_problems"]),
+            "claims_loaded": (fetch["ingest"] or {}).get("claims_loaded", 0),
+            "advice": fetch["advice"],
+        }
+    return out
+
+
+def _check_taxonomy(config: Config) -> None:
+    """A broken taxonomy would fail every run: refuse it before registering anything."""
+    if config.taxonomy is not None and config.tag:
+        from ytclaims.tags.taxonomy import load_taxonomy
+
+        load_taxonomy(str(config.taxonomy))
+
+
+def _require_server() -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise YtclaimsError(
+            "PREFECT_API_URL is not set: the schedule would live in a temporary server "
+            "that stops with this process.",
+            hint="Start 'prefect server start' and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (or use --run-once).",
+        )
