@@ -4,8 +4,10 @@ Stages, each a library call wrapped in a task:
 
 1. ``discover``: list note files (and record files that are not notes);
 2. ``parse_batch`` (one task per batch of files, submitted concurrently): read,
-   hash, extract claims and anchors; returns Arrow tables (plain data);
-3. ``load``: the single writer, one transaction for the whole run.
+   hash, extract claims and anchors, tag; writes the rows as Parquet files to the
+   run's staging folder and returns their paths (plain data, a few kB);
+3. ``load``: the single writer streams the staged files into the warehouse in one
+   transaction, then removes the staging folder.
 
 No task passes a DuckDB connection or an NLP object to another, and caching is
 off (inputs are large and a re-run must re-check the files), so the same flow runs
@@ -13,23 +15,42 @@ on the default thread runner or a distributed one. Run it without a server: Pref
 starts a temporary local API (15-30 s) when none is configured.
 
     python -m flows.ingest examples/notes --db warehouse/ytclaims.duckdb
+
+Distributed: with ``dask_address`` (a running Dask scheduler, ``tcp://host:8786``) the
+parse tasks run on that cluster's workers (prefect-dask's ``DaskTaskRunner``), each
+batch in the worker's own process. Workers stage their Parquet files under
+``stage_root`` and the writer, in this flow's process, loads them: DuckDB allows one
+writer per file, so the load stays here whatever the cluster size.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows import split_db_arg
-from ytclaims import pipeline
+from ytclaims import errors, pipeline
 from ytclaims.sources.discover import Discovery, discover
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES
 from ytclaims.warehouse import load as wl
+from ytclaims.warehouse import staging
 from ytclaims.warehouse.db import db_path
+
+
+class DaskClusterError(errors.YtclaimsError):
+    """The Dask cluster cannot run this ingest (checked before any work is sent)."""
+
+    kind = "dask_cluster"
+    hint = (
+        "Start a scheduler with `dask scheduler` and workers with `dask worker "
+        "tcp://HOST:8786`, or run without --dask-address."
+    )
 
 
 @task(name="discover", cache_policy=NONE, persist_result=False)
@@ -50,11 +71,12 @@ def parse_batch_task(
     taxonomy: str | None,
     tag: bool,
     in_pool: bool,
+    stage_dir: str,
 ) -> pipeline.BatchResult:
     # Parsing and tagging are CPU-bound: with several batches each task hands its batch to
     # the shared worker-process pool, so Prefect's task threads use every core.
     run = pipeline.parse_batch_in_pool if in_pool else pipeline.parse_batch
-    return run(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag)
+    return run(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag, stage_dir=stage_dir)
 
 
 @task(name="load", cache_policy=NONE, persist_result=False)
@@ -67,17 +89,23 @@ def load_task(
     fingerprint: str,
     seed: dict[str, str],
     unchanged: int,
+    prune: bool,
+    stage_dir: str | None,
 ) -> dict[str, object]:
-    return wl.load(
-        Path(db),
-        results,
-        found,
-        inputs,
-        started=started,
-        fingerprint=fingerprint,
-        seed=seed,
-        unchanged=unchanged,
-    ).as_dict()
+    try:
+        return wl.load(
+            Path(db),
+            results,
+            found,
+            inputs,
+            started=started,
+            fingerprint=fingerprint,
+            seed=seed,
+            unchanged=unchanged,
+            prune=prune,
+        ).as_dict()
+    finally:
+        staging.remove_stage_dir(stage_dir)
 
 
 @flow(name="ingest", log_prints=True)
@@ -88,22 +116,157 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     taxonomy: str | None = None,
     tag: bool = True,
+    prune: bool = False,
+    stage_root: str | None = None,
+    dask_address: str | None = None,
 ) -> dict[str, object]:
-    """Ingest notes under ``paths`` into the warehouse ``db``; returns the run report."""
+    """Ingest notes under ``paths`` into the warehouse ``db``; returns the run report.
+
+    ``stage_root`` is where parse tasks write their Parquet files (default: ``.staging``
+    next to the warehouse); with workers on other machines it must be a folder they and
+    the writer share. ``prune`` deletes sources whose files are gone.
+
+    ``dask_address`` (e.g. ``tcp://scheduler:8786``) runs the parse tasks on that Dask
+    cluster instead of this machine's process pool. The workers read the note files and
+    write to ``stage_root`` at the paths this process sees, so both must be on a
+    filesystem every worker mounts at the same place. Discovery and the load (the single
+    DuckDB writer) always run here; a run with nothing to parse never contacts the cluster.
+    """
     started = time.perf_counter()
     target = str(db_path(db))
     fp = pipeline.fingerprint(taxonomy, tag=tag)
     found = discover_task(paths)
     known = known_sources_task(target, fp)
     todo, seed, skipped = pipeline.prefilter_unchanged(found.files, known)
-    batches = list(pipeline.batched(todo, batch_size))
-    in_pool = len(batches) > 1
-    futures = [
-        parse_batch_task.submit([str(p) for p in batch], known, max_bytes, taxonomy, tag, in_pool)
-        for batch in batches
-    ]
-    results = [f.result() for f in futures]
-    return load_task(target, results, found, [str(p) for p in paths], started, fp, seed, skipped)
+    batches = [[str(p) for p in batch] for batch in pipeline.batched(todo, batch_size)]
+    root = Path(stage_root) if stage_root else staging.default_stage_root(Path(target))
+    # Absolute: a Dask worker resolves a relative path against its own working directory.
+    stage_dir = str(staging.new_stage_dir(root.absolute())) if batches else None
+    common = (known, max_bytes, taxonomy, tag)
+    try:
+        if dask_address and batches:
+            results = _parse_on_dask(dask_address, batches, *common, stage_dir)
+        else:
+            in_pool = len(batches) > 1
+            futures = [parse_batch_task.submit(b, *common, in_pool, stage_dir) for b in batches]
+            results = [f.result() for f in futures]
+    except BaseException:
+        # The writer never runs, so nothing else would remove the batches staged so far.
+        staging.remove_stage_dir(stage_dir)
+        raise
+    inputs = [str(p) for p in paths]
+    return load_task(target, results, found, inputs, started, fp, seed, skipped, prune, stage_dir)
+
+
+def _api_url_for_workers() -> str:
+    """The Prefect API the Dask workers report their task runs to: this flow's.
+
+    Without ``PREFECT_API_URL`` the flow runs on a temporary API that this process
+    started; a worker given no URL would start one of its own (seconds per worker, on
+    the same ``PREFECT_HOME`` database) and record the task runs there instead.
+    """
+    url = PREFECT_API_URL.value()
+    if url:
+        return url
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one instance this process's client uses
+    server.start()  # already running for this flow run: returns at once
+    get_run_logger().warning(
+        "No PREFECT_API_URL: Dask workers report to this run's temporary API at %s, which "
+        "only workers on this machine can reach. With workers elsewhere, run `prefect "
+        "server start --host 0.0.0.0` and set PREFECT_API_URL=http://HOST:4200/api.",
+        server.api_url,
+    )
+    return server.api_url
+
+
+def _unseen_on_worker(stage_dir: str | None, paths: list[str]) -> list[str]:
+    """Run on each Dask worker: this run's staging folder and input files it cannot see
+    (at most three). The folder has a fresh random name, so a worker that sees it shares
+    the writer's filesystem, not merely a folder of the same name."""
+    unseen = [] if stage_dir is None or os.path.isdir(stage_dir) else [stage_dir]
+    unseen += [p for p in paths if not os.path.exists(p)]
+    return unseen[:3]
+
+
+def _check_workers(unseen: dict[str, list[str]], address: str) -> None:
+    """Refuse to start when the parse tasks could not run or could not be loaded.
+
+    Without this, a cluster with no workers waits forever, a worker without the note
+    files records every note as unreadable, and one without the staging folder writes
+    Parquet files the writer never finds.
+    """
+    if not unseen:
+        raise DaskClusterError(
+            f"The Dask scheduler at {address} has no workers.",
+            hint="Start some with `dask worker " + address + "`.",
+        )
+    blind = {worker: paths for worker, paths in unseen.items() if paths}
+    if blind:
+        worker, paths = next(iter(blind.items()))
+        raise DaskClusterError(
+            f"{len(blind)} of {len(unseen)} Dask workers cannot see this run's files "
+            f"(e.g. {worker} cannot see {', '.join(paths)}).",
+            hint="Workers open note files and the staging folder by the paths this "
+            "machine uses: put both on a filesystem every worker mounts at the same "
+            "path (see --stage-root), and give absolute paths.",
+        )
+
+
+def _parse_on_dask(
+    address: str,
+    batches: list[list[str]],
+    known: wl.KnownSources,
+    max_bytes: int,
+    taxonomy: str | None,
+    tag: bool,
+    stage_dir: str | None,
+) -> list[pipeline.BatchResult]:
+    """Run one ``parse-batch`` task per batch on the Dask cluster at ``address``.
+
+    The runner is entered here, around the parse stage only, rather than set on the
+    flow: the flow's own task runner is fixed when the flow is defined, and a flow
+    parameter has to work for ``ingest(...)`` calls, the CLI and deployments alike.
+    ``TaskRunner.submit`` is what ``Task.submit`` calls with the flow's runner.
+    Each task parses in the Dask worker's own process (``in_pool=False``): Dask already
+    spreads batches over its worker processes, and a process pool inside each would
+    oversubscribe the cores Dask was told about.
+    """
+    from prefect_dask import DaskTaskRunner
+
+    # Workers only ask `known` about (source key, hash) pairs; the path index is for the
+    # pre-filter above and would double what is sent with every task.
+    pairs_only = wl.KnownSources(pairs=known.pairs)
+    # Each task carries this process's Prefect settings to its worker, API URL included.
+    with (
+        temporary_settings({PREFECT_API_URL: _api_url_for_workers()}),
+        DaskTaskRunner(address=address) as runner,
+    ):
+        try:
+            client = runner.client  # connect now: one clear error, not one per task
+        except OSError as exc:
+            raise DaskClusterError(
+                f"Could not reach a Dask scheduler at {address}: {exc}."
+            ) from exc
+        read = [p for batch in batches for p in batch] + ([taxonomy] if taxonomy else [])
+        _check_workers(client.run(_unseen_on_worker, stage_dir, read), address)
+        futures = [
+            runner.submit(
+                parse_batch_task,
+                {
+                    "paths": batch,
+                    "known": pairs_only,
+                    "max_bytes": max_bytes,
+                    "taxonomy": taxonomy,
+                    "tag": tag,
+                    "in_pool": False,
+                    "stage_dir": stage_dir,
+                },
+            )
+            for batch in batches
+        ]
+        return [f.result() for f in futures]
 
 
 if __name__ == "__main__":

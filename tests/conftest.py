@@ -4,6 +4,8 @@ run must change nothing)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,29 @@ def corpus_db(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("corpus") / "corpus.duckdb"
     report = ingest_untagged([corpus_dir], db)
     return db, report
+
+
+_ENV = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # offline machines: no telemetry calls
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One temporary Prefect API for every flow test in the session (it takes 15-30 s
+    to start): tests/test_flow.py and tests/test_dask.py share it."""
+    saved = {k: os.environ.get(k) for k in (*_ENV, "PREFECT_HOME")}
+    os.environ.update(_ENV)
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    try:
+        with prefect_test_harness(server_startup_timeout=180):
+            yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers import EXAMPLES, count_anchors, note_files, read_text, ro, snapshot
 
 pytestmark = pytest.mark.prefect
-
-_ENV = {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # offline machines: no telemetry calls
-    "PREFECT_LOGGING_LEVEL": "WARNING",
-}
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in (*_ENV, "PREFECT_HOME")}
-    os.environ.update(_ENV)
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
-    from prefect.testing.utilities import prefect_test_harness
-
-    try:
-        with prefect_test_harness(server_startup_timeout=180):
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def test_flow_report_matches_the_warehouse(prefect_harness, tmp_path: Path) -> None:

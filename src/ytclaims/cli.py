@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +46,15 @@ def _prefect_env() -> None:
 
 
 def _run_flow(
-    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
+    paths: list[str],
+    db: Path,
+    batch_size: int,
+    max_bytes: int,
+    taxonomy: str | None,
+    tag: bool,
+    prune: bool,
+    stage_root: str | None = None,
+    dask_address: str | None = None,
 ) -> dict[str, object]:
     _prefect_env()
     from rich.console import Console
@@ -54,12 +63,27 @@ def _run_flow(
         from flows.ingest import ingest as ingest_flow
 
         return ingest_flow(
-            paths, str(db), batch_size=batch_size, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag
+            paths,
+            str(db),
+            batch_size=batch_size,
+            max_bytes=max_bytes,
+            taxonomy=taxonomy,
+            tag=tag,
+            prune=prune,
+            stage_root=stage_root,
+            dask_address=dask_address,
         )
 
 
 def _run_direct(
-    paths: list[str], db: Path, batch_size: int, max_bytes: int, taxonomy: str | None, tag: bool
+    paths: list[str],
+    db: Path,
+    batch_size: int,
+    max_bytes: int,
+    taxonomy: str | None,
+    tag: bool,
+    prune: bool,
+    stage_root: str | None = None,
 ) -> dict[str, object]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -85,6 +109,8 @@ def _run_direct(
             taxonomy=taxonomy,
             tag=tag,
             progress=tick,
+            prune=prune,
+            stage_root=stage_root,
         ).as_dict()
 
 
@@ -107,20 +133,46 @@ def ingest(
         Path | None, typer.Option(help="Taxonomy TOML for tagging (default: the packaged one).")
     ] = None,
     no_tag: Annotated[bool, typer.Option("--no-tag", help="Skip layer/trend tagging.")] = False,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Delete sources under PATHS whose files are gone (and everything from them).",
+        ),
+    ] = False,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            help="Run the parse tasks on the Dask cluster at this scheduler address "
+            "(tcp://host:8786). PATHS and --stage-root must be shared with the workers.",
+        ),
+    ] = None,
+    stage_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for parsed rows before the load (default: .staging next to --db). "
+            "With --dask-address on several machines: a folder they all share.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
     from ytclaims.report import print_summary
 
+    if dask_address and no_prefect:
+        typer.echo("error: --dask-address runs the Prefect flow; drop --no-prefect.", err=True)
+        raise typer.Exit(2)
     target = db_path(db)
     args = [str(p) for p in paths]
+    stage = str(stage_root) if stage_root else None
     try:
-        runner = _run_direct if no_prefect else _run_flow
+        runner = _run_direct if no_prefect else partial(_run_flow, dask_address=dask_address)
         tax = str(taxonomy) if taxonomy else None
         if tax:
             from ytclaims.tags.taxonomy import load_taxonomy
 
             load_taxonomy(tax)  # fail fast, before any work, on a broken file
-        report = runner(args, target, batch_size, max_bytes, tax, not no_tag)
+        report = runner(args, target, batch_size, max_bytes, tax, not no_tag, prune, stage)
     except errors.YtclaimsError as exc:
         _fail(exc, 2)
         return
@@ -436,6 +488,31 @@ def evaluate(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(format_report(res))
+
+
+@app.command()
+def serve(
+    config: Annotated[
+        Path, typer.Option("--config", help="Project config (see the repository's ytclaims.toml).")
+    ] = Path("ytclaims.toml"),
+    run_once: Annotated[
+        bool, typer.Option("--run-once", help="Run the update flow once now and exit.")
+    ] = False,
+) -> None:
+    """Keep the warehouse current on the config's cron: register the Prefect deployment
+    'update/<name>' and serve it (blocks; needs PREFECT_API_URL of a running server)."""
+    import json
+
+    from ytclaims import schedule
+
+    _prefect_env()
+    try:
+        if run_once:
+            typer.echo(json.dumps(schedule.run_once(config), indent=2, default=str))
+        else:
+            schedule.serve(config)
+    except errors.YtclaimsError as exc:
+        _fail(exc, 2)
 
 
 def main() -> None:
