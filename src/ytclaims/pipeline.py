@@ -104,6 +104,9 @@ class IngestReport:
     load_seconds: float
     wall_seconds: float
     totals: dict[str, int] = field(default_factory=dict)
+    #: Seconds per stage of the load (open, insert, resolve, search index, publish...):
+    #: the single writer does not scale with workers, so where its time goes matters.
+    load_phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_errors(self) -> int:

@@ -125,9 +125,9 @@ def connect_write(path: Path, *, wait_seconds: float | None = None) -> duckdb.Du
     path.parent.mkdir(parents=True, exist_ok=True)
     wait = WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds
     con = _connect(path, read_only=False, wait_seconds=wait)
-    # Bound DuckDB's own memory during big loads (it spills to disk beyond this); the
-    # parsed batches themselves are held by Python until the single transaction.
-    con.execute(f"SET memory_limit = '{os.environ.get('YTCLAIMS_DUCKDB_MEMORY', '2GB')}'")
+    # Bound DuckDB's own memory during big loads (it spills to disk beyond this); parsed
+    # rows reach the writer as staged Parquet files, which DuckDB streams.
+    con.execute(f"SET memory_limit = '{os.environ.get('YTCLAIMS_DUCKDB_MEMORY', '1GB')}'")
     con.execute("SET enable_progress_bar = false")
     apply_schema(con)
     return con

@@ -294,7 +294,17 @@ def load(
     n = {"sources": 0, "claims": 0, "anchors": 0}
     n_resolved = 0
 
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name] = round(now - mark, 3)
+        mark = now
+
     con = open_writer(path)  # the working file; readers open the published copy
+    lap("open")
     try:
         con.execute("BEGIN TRANSACTION")
         con.register("_dropped", pa.table({"_path": pa.array(sorted(dropped), pa.string())}))
@@ -340,7 +350,9 @@ def load(
             )
             con.execute("DELETE FROM ingest_errors WHERE error_id IN (SELECT error_id FROM _gone)")
             con.unregister("_gone")
+        lap("replace_and_prune")
         n = _insert_results(con, results, keep, run_id, fingerprint)
+        lap("insert")
         # Timestamps: resolve again every video this run touched, with all evidence.
         loaded_ids: list[str] = []
         for r in results:
@@ -352,6 +364,7 @@ def load(
                     loaded_ids.append(sid)
         videos = sorted(set(affected_videos(con, loaded_ids)) | set(pruned_videos))
         n_resolved = resolve_videos(con, videos)
+        lap("resolve")
         # Problems describe the current bytes: forget those of files re-read this run.
         errs = pa.Table.from_pydict(
             {k: [p.get(k) for p in problems] for k in ERRORS_SCHEMA.names}, schema=ERRORS_SCHEMA
@@ -388,8 +401,11 @@ def load(
         )
         # The keyword index changes in the same transaction as the claims it indexes
         # (built once per transaction: DuckDB cannot rebuild it twice before COMMIT).
+        lap("errors_and_run_log")
         search_index = build_search_index(con)
+        lap("search_index")
         con.execute("COMMIT")
+        lap("commit")
         row = con.execute(
             "SELECT (SELECT count(*) FROM sources), (SELECT count(*) FROM claims), "
             "(SELECT count(*) FROM anchors), (SELECT count(*) FROM citations), "
@@ -410,7 +426,9 @@ def load(
         ) from exc
     finally:
         con.close()
+    lap("checkpoint_close")
     publish(path)  # after COMMIT only: readers see whole runs
+    lap("publish")
     t_end = time.perf_counter()
     return IngestReport(
         run_id=run_id,
@@ -424,6 +442,7 @@ def load(
         parse_seconds=sum(r.seconds for r in results),
         load_seconds=t_end - t_load,
         wall_seconds=t_end - started,
+        load_phases=phases,
         totals=totals
         | {
             "anchors_resolved_this_run": n_resolved,

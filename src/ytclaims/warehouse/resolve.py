@@ -104,24 +104,49 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
         ).fetchall():
             sentences[vid].append(Sentence(start, end, text))
         con.unregister("_tracks")
+    con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
+    n_resolved = 0
+    for i in range(0, len(video_ids), CHUNK_VIDEOS):
+        n_resolved += _resolve_chunk(con, video_ids[i : i + CHUNK_VIDEOS], tracks, sentences)
+    con.unregister("_videos")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
+    return n_resolved
+
+
+#: Videos resolved per round trip: bounds the Python objects held at once (at 21k notes,
+#: holding all 731k anchors and their rows cost over a gigabyte) without many queries.
+CHUNK_VIDEOS = 1000
+
+
+def _resolve_chunk(
+    con: duckdb.DuckDBPyConnection,
+    video_ids: list[str],
+    tracks: dict[str, tuple[str, float | None]],
+    sentences: dict[str, list[Sentence]],
+) -> int:
+    """Resolve and insert the anchors of some videos; returns how many."""
+    con.register("_chunk", pa.table({"video_id": pa.array(video_ids, pa.string())}))
+    tracked = [v for v in video_ids if sentences.get(v)]
+    con.register("_tracked", pa.table({"video_id": pa.array(tracked, pa.string())}))
     by_video: dict[str, list[AnchorInput]] = defaultdict(list)
+    # The claim text is only read to align with a transcript: fetch it for those videos.
     for row in con.execute(
         """
-        SELECT c.video_id, a.source_id, a.anchor_ordinal, a.claim_id, c.text, a.parse_status,
-               a.form, a.candidates, a.anchor_seconds, a.anchor_reading, a.timestamp_status,
-               a.resolution_reason
+        SELECT c.video_id, a.source_id, a.anchor_ordinal, a.claim_id,
+               CASE WHEN c.video_id IN (SELECT video_id FROM _tracked) THEN c.text END,
+               a.parse_status, a.form, a.candidates, a.anchor_seconds, a.anchor_reading,
+               a.timestamp_status, a.resolution_reason
         FROM anchors a JOIN claims c USING (claim_id) JOIN sources s ON s.source_id = a.source_id
-        WHERE s.source_kind = 'note' AND c.video_id IN (SELECT video_id FROM _videos)
+        WHERE s.source_kind = 'note' AND c.video_id IN (SELECT video_id FROM _chunk)
         ORDER BY c.video_id, a.source_id, a.anchor_ordinal
         """
     ).fetchall():
-        vid = row[0]
-        by_video[vid].append(
+        by_video[row[0]].append(
             AnchorInput(
                 source_id=row[1],
                 anchor_ordinal=row[2],
                 claim_id=row[3],
-                text=row[4],
+                text=row[4] or "",
                 parse_status=row[5],
                 form=row[6],
                 candidates=list(row[7] or []),
@@ -131,6 +156,8 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
                 note_reason=row[11],
             )
         )
+    con.unregister("_tracked")
+    con.unregister("_chunk")
     out: list[dict[str, object]] = []
     for vid in video_ids:
         anchors = by_video.get(vid)
@@ -141,13 +168,11 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
         index = TranscriptIndex(sentences[vid]) if sentences.get(vid) else None
         for res in resolve_video(anchors, duration=duration, index=index):
             out.append(res.as_row(vid))
-    con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
-    table = pa.Table.from_pydict(
-        {k: [r[k] for r in out] for k in RESOLUTION_SCHEMA.names}, schema=RESOLUTION_SCHEMA
-    )
-    con.register("_resolution", table)
-    con.execute("INSERT INTO anchor_resolution BY NAME SELECT * FROM _resolution")
-    con.unregister("_resolution")
-    con.unregister("_videos")
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
+    if out:
+        table = pa.Table.from_pydict(
+            {k: [r[k] for r in out] for k in RESOLUTION_SCHEMA.names}, schema=RESOLUTION_SCHEMA
+        )
+        con.register("_resolution", table)
+        con.execute("INSERT INTO anchor_resolution BY NAME SELECT * FROM _resolution")
+        con.unregister("_resolution")
     return len(out)
