@@ -130,7 +130,7 @@ def fingerprint(taxonomy: str | None = None, *, tag: bool = True) -> str:
     """
     if not tag:
         return f"{__version__}+untagged"
-    from ytclaims.tags.tagger import fingerprint as tax_fingerprint
+    from ytclaims.tags.fingerprint import fingerprint as tax_fingerprint
 
     return f"{__version__}+{tax_fingerprint(taxonomy)}"
 

@@ -50,15 +50,26 @@ def problem_row(
     }
 
 
+def _file_key(path: Path) -> object:
+    """Identity of a file however it is reached (overlapping inputs, symlinks): its device
+    and inode, one ``stat`` (``realpath`` costs a syscall per path component: 0.9 s of a
+    no-op run at 21k notes). Falls back to the real path when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
+
+
 def discover(paths: list[str | Path]) -> Discovery:
     """Every note file under ``paths`` (files or folders), sorted, without duplicates."""
-    found: dict[str, Path] = {}
+    found: dict[object, Path] = {}
     out = Discovery()
     for given in paths:
         p = Path(given)
         if p.is_file():
             if is_input(p):
-                found.setdefault(os.path.realpath(p), p)
+                found.setdefault(_file_key(p), p)
             else:
                 out.problems.append(
                     problem_row(
@@ -81,7 +92,7 @@ def discover(paths: list[str | Path]) -> Discovery:
                     continue
                 fp = Path(root) / name
                 if is_input(fp):
-                    found.setdefault(os.path.realpath(fp), fp)
+                    found.setdefault(_file_key(fp), fp)
                 elif name not in SIDECAR_NAMES:
                     out.problems.append(
                         problem_row(

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from ytclaims.tags.fingerprint import model_path
 
 LABELS = (
     "model",
@@ -53,10 +53,6 @@ def classifier_text(c: dict[str, object]) -> str:
         if v:
             parts.append(str(v))
     return " || ".join(parts)
-
-
-def model_path() -> Path:
-    return Path(str(resources.files("ytclaims.tags").joinpath("model")))
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ytclaims.tags import components  # noqa: F401 - registers the spaCy factories
+from ytclaims.tags.fingerprint import fingerprint  # noqa: F401 - re-exported
 from ytclaims.tags.taxonomy import Taxonomy, load_taxonomy
 
 BATCH_SIZE = 512
@@ -35,21 +36,6 @@ def get_pipeline(taxonomy_path: str | None = None) -> Language:
 @lru_cache(maxsize=4)
 def get_taxonomy(taxonomy_path: str | None = None) -> Taxonomy:
     return load_taxonomy(taxonomy_path)
-
-
-@lru_cache(maxsize=4)
-def fingerprint(taxonomy_path: str | None = None) -> str:
-    """Identifies the tagging rules: a changed taxonomy or classifier re-tags unchanged notes."""
-    tax = get_taxonomy(taxonomy_path)
-    if tax.classifier.get("model") != "default":
-        return tax.fingerprint
-    from ytclaims.tags.classifier import model_path
-
-    weights = model_path() / "textcat_multilabel" / "model"
-    h = hashlib.blake2b(digest_size=4)
-    if weights.exists():
-        h.update(weights.read_bytes())
-    return f"{tax.fingerprint}.{h.hexdigest()}"
 
 
 def _context(c: dict[str, object]) -> dict[str, str]:

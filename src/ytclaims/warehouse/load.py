@@ -216,9 +216,14 @@ def _gone_paths(
     see it and it does not exist.
     """
     roots = [Path(i).resolve() for i in inputs]
-    seen = {str(Path(f).resolve()) for f in found.files}
+    as_found = {str(f) for f in found.files}
+    seen: set[str] | None = None  # resolved paths, built only if some path needs them
     out: list[tuple[str, str]] = []
     for key, spath in con.execute(sql).fetchall():
+        if spath in as_found:  # the common case, without a syscall per file
+            continue
+        if seen is None:
+            seen = {str(Path(f).resolve()) for f in found.files}
         resolved = Path(spath).resolve()
         if str(resolved) in seen or not any(resolved.is_relative_to(r) for r in roots):
             continue
