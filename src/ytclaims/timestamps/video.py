@@ -45,7 +45,8 @@ class AnchorInput:
     text: str
     parse_status: str
     form: str
-    candidates: list[dict[str, object]]
+    #: (reading, seconds) pairs, as in ``anchors.candidates`` (label readings: ``label:``).
+    candidates: list[tuple[str, float]]
     note_seconds: float | None
     note_reading: str | None
     note_status: str
@@ -89,14 +90,10 @@ class AnchorResolution:
 
 def _readings(a: AnchorInput) -> list[tuple[str, float]]:
     """The anchor's own readings (data-t first; the label's when data-t has none)."""
-    own = [
-        (str(c["reading"]), float(c["seconds"]))
-        for c in a.candidates
-        if not str(c["reading"]).startswith("label:")
-    ]
+    own = [(r, float(s)) for r, s in a.candidates if not r.startswith("label:")]
     if own:
         return own
-    return [(str(c["reading"])[6:], float(c["seconds"])) for c in a.candidates]
+    return [(r[6:], float(s)) for r, s in a.candidates]
 
 
 def sibling_extent(anchors: list[AnchorInput]) -> tuple[float | None, int]:

@@ -134,7 +134,11 @@ def _resolve_chunk(
         """
         SELECT c.video_id, a.source_id, a.anchor_ordinal, a.claim_id,
                CASE WHEN c.video_id IN (SELECT video_id FROM _tracked) THEN c.text END,
-               a.parse_status, a.form, a.candidates, a.anchor_seconds, a.anchor_reading,
+               a.parse_status, a.form,
+               -- two flat lists convert to Python far faster than a list of structs
+               list_transform(a.candidates, c -> c.reading),
+               list_transform(a.candidates, c -> c.seconds),
+               a.anchor_seconds, a.anchor_reading,
                a.timestamp_status, a.resolution_reason
         FROM anchors a JOIN claims c USING (claim_id) JOIN sources s ON s.source_id = a.source_id
         WHERE s.source_kind = 'note' AND c.video_id IN (SELECT video_id FROM _chunk)
@@ -149,11 +153,11 @@ def _resolve_chunk(
                 text=row[4] or "",
                 parse_status=row[5],
                 form=row[6],
-                candidates=list(row[7] or []),
-                note_seconds=row[8],
-                note_reading=row[9],
-                note_status=row[10],
-                note_reason=row[11],
+                candidates=list(zip(row[7] or [], row[8] or [], strict=True)),
+                note_seconds=row[9],
+                note_reading=row[10],
+                note_status=row[11],
+                note_reason=row[12],
             )
         )
     con.unregister("_tracked")
