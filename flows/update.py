@@ -57,7 +57,9 @@ def update(config: str = DEFAULT_CONFIG) -> dict[str, object]:
             # The ingest flow's parse tasks share one process pool per process; creating
             # it first, here, fixes its size (it is created once, on first use).
             pipeline.worker_pool(cfg.workers)
-        ingest_report = ingest(cfg.ingest_paths, db, taxonomy=taxonomy, tag=cfg.tag)
+        ingest_report = ingest(
+            cfg.ingest_paths, db, taxonomy=taxonomy, tag=cfg.tag, prune=cfg.prune
+        )
     fetch_report = None
     if cfg.has_videos:
         started = time.perf_counter()

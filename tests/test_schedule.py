@@ -29,6 +29,7 @@ videos = ["dQw4w9WgXcQ", "https://youtu.be/jNQXAC9IVRw"]
 video_lists = ["lists/videos.txt"]
 languages = ["de", "en"]
 tag = false
+prune = true
 taxonomy = "tax.toml"
 workers = 3
 
@@ -71,6 +72,7 @@ def test_every_field_is_read_and_paths_resolve_against_the_config_folder(
     assert cfg.videos == tuple(raw["videos"])
     assert cfg.languages == tuple(raw["languages"])
     assert cfg.tag is raw["tag"]
+    assert cfg.prune is raw["prune"]
     assert cfg.taxonomy == base / raw["taxonomy"]
     assert cfg.workers == raw["workers"]
     assert (cfg.schedule.cron, cfg.schedule.timezone) == (
@@ -95,6 +97,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert (cfg.schedule.cron, cfg.schedule.timezone) == (None, "UTC")
     assert cfg.deployment.name == "keep-current"
     assert cfg.tag is True and cfg.taxonomy is None and cfg.workers is None
+    assert cfg.prune is False
     assert not cfg.has_videos and cfg.captions == ()
 
 
@@ -133,6 +136,11 @@ BAD = [
         "tag as string",
         'db = "w"\nnotes = ["notes"]\ntag = "yes"\n',
         ["'tag' must be true or false"],
+    ),
+    (
+        "prune as number",
+        'db = "w"\nnotes = ["notes"]\nprune = 1\n',
+        ["'prune' must be true or false"],
     ),
     ("workers zero", 'db = "w"\nnotes = ["notes"]\nworkers = 0\n', ["'workers'", "at least 1"]),
     ("workers bool", 'db = "w"\nnotes = ["notes"]\nworkers = true\n', ["'workers'"]),

@@ -35,6 +35,7 @@ _TOP_KEYS = (
     "video_lists",
     "languages",
     "tag",
+    "prune",
     "taxonomy",
     "workers",
     "schedule",
@@ -73,6 +74,8 @@ class Config:
     schedule: Schedule = Schedule()
     deployment: Deployment = Deployment()
     tag: bool = True
+    #: Delete the rows of sources whose files are gone (under ``notes``/``captions``).
+    prune: bool = False
     taxonomy: Path | None = None
     workers: int | None = None
 
@@ -156,6 +159,7 @@ def _parse(raw: dict[str, Any], file: Path) -> Config:
         schedule=_schedule(schedule_raw, file),
         deployment=_deployment(deployment_raw, file),
         tag=_bool(raw, "tag", file, default=True),
+        prune=_bool(raw, "prune", file, default=False),
         taxonomy=taxonomy,
         workers=_workers(raw, file),
     )
