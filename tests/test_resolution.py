@@ -385,3 +385,10 @@ def test_resolution_does_not_depend_on_load_order(bread_db: Path, incremental, t
     assert len(together) == len(KEYWORDS)
     assert rows_of(db_incr, q, [BREAD]) == together
     assert rows_of(db_srt_first, q, [BREAD]) == together
+
+
+def test_resolution_rows_and_the_table_schema_name_the_same_columns_in_order() -> None:
+    from ytclaims.timestamps.video import ROW_FIELDS
+    from ytclaims.warehouse.resolve import RESOLUTION_SCHEMA
+
+    assert tuple(RESOLUTION_SCHEMA.names) == ROW_FIELDS

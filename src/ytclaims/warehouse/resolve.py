@@ -21,7 +21,7 @@ from ytclaims.timestamps.video import AnchorInput, resolve_video
 #: Bump when resolution logic changes: every video is then resolved again once.
 RESOLVER_VERSION = "1"
 
-RESOLUTION_SCHEMA = pa.schema(
+RESOLUTION_SCHEMA = pa.schema(  # column order = timestamps.video.ROW_FIELDS
     [
         ("video_id", pa.string()),
         ("source_id", pa.string()),
@@ -145,24 +145,26 @@ def _resolve_chunk(
         ORDER BY c.video_id, a.source_id, a.anchor_ordinal
         """
     ).fetchall():
+        # Positional: source_id, anchor_ordinal, claim_id, text, parse_status, form,
+        # candidates, note_seconds, note_reading, note_status, note_reason.
         by_video[row[0]].append(
             AnchorInput(
-                source_id=row[1],
-                anchor_ordinal=row[2],
-                claim_id=row[3],
-                text=row[4] or "",
-                parse_status=row[5],
-                form=row[6],
-                candidates=list(zip(row[7] or [], row[8] or [], strict=True)),
-                note_seconds=row[9],
-                note_reading=row[10],
-                note_status=row[11],
-                note_reason=row[12],
+                row[1],
+                row[2],
+                row[3],
+                row[4] or "",
+                row[5],
+                row[6],
+                list(zip(row[7] or [], row[8] or [], strict=True)),
+                row[9],
+                row[10],
+                row[11],
+                row[12],
             )
         )
     con.unregister("_tracked")
     con.unregister("_chunk")
-    out: list[dict[str, object]] = []
+    out: list[tuple[object, ...]] = []
     for vid in video_ids:
         anchors = by_video.get(vid)
         if not anchors:
@@ -170,11 +172,14 @@ def _resolve_chunk(
         track = tracks.get(vid)
         duration = track[1] if track else None
         index = TranscriptIndex(sentences[vid]) if sentences.get(vid) else None
-        for res in resolve_video(anchors, duration=duration, index=index):
-            out.append(res.as_row(vid))
+        out.extend(
+            res.as_tuple(vid) for res in resolve_video(anchors, duration=duration, index=index)
+        )
     if out:
-        table = pa.Table.from_pydict(
-            {k: [r[k] for r in out] for k in RESOLUTION_SCHEMA.names}, schema=RESOLUTION_SCHEMA
+        columns = list(zip(*out, strict=True))
+        table = pa.Table.from_arrays(
+            [pa.array(col, f.type) for col, f in zip(columns, RESOLUTION_SCHEMA, strict=True)],
+            schema=RESOLUTION_SCHEMA,
         )
         con.register("_resolution", table)
         con.execute("INSERT INTO anchor_resolution BY NAME SELECT * FROM _resolution")
