@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -131,3 +132,105 @@ def test_ingest_removes_its_staging_folder(tree: Path, tmp_path: Path) -> None:
     assert stage_root.is_dir() and list(stage_root.iterdir()) == []
     with ro(db) as con:
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+
+
+def _n_sources(db: Path) -> int:
+    with ro(db) as con:
+        return con.execute("SELECT count(*) FROM sources").fetchone()[0]
+
+
+def test_prune_keeps_a_moved_note_and_records_its_new_path(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    pipeline.ingest([tree], db, workers=1, tag=False)
+    before = _n_sources(db)
+    old = tree / "aiweekly" / NOTE
+    new = tree / "aiweekly" / "archive" / NOTE
+    claims = _counts(db, old)[1]
+    new.parent.mkdir()
+    old.rename(new)
+    report = pipeline.ingest([tree], db, workers=1, tag=False, prune=True)
+    assert report.totals["sources_pruned"] == 0 and report.totals["stale_sources"] == 0
+    assert _n_sources(db) == before
+    assert _counts(db, new)[:2] == (1, claims) and _counts(db, old)[0] == 0
+    again = pipeline.ingest([tree], db, workers=1, tag=False, prune=True)
+    assert again.sources_loaded == 0 and _n_sources(db) == before
+
+
+def test_prune_after_the_same_notes_were_loaded_by_another_path_spelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "root"
+    vault = root / "vault"
+    shutil.copytree(EXAMPLES, vault)
+    db = tmp_path / "w.duckdb"
+    monkeypatch.chdir(vault)
+    pipeline.ingest(["."], db, workers=1, tag=False)  # stores e.g. "aiweekly/x.md"
+    before = snapshot(db, ("claims",))
+    n = _n_sources(db)
+    # From the parent folder, "aiweekly/x.md" would name a file under the new input
+    # that does not exist: the notes are still there, seen unchanged, and kept.
+    monkeypatch.chdir(root)
+    report = pipeline.ingest([str(root)], db, workers=1, tag=False, prune=True)
+    assert report.totals["sources_pruned"] == 0 and report.sources_loaded == 0
+    assert _n_sources(db) == n
+    assert snapshot(db, ("claims",)) == before
+    with ro(db) as con:  # the stored paths now say where the files are
+        paths = [r[0] for r in con.execute("SELECT source_path FROM sources").fetchall()]
+    assert paths and all(Path(p).is_file() for p in paths)
+
+
+def test_prune_never_empties_an_input_where_no_file_was_found(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    pipeline.ingest([tree], db, workers=1, tag=False)
+    n = _n_sources(db)
+    for f in sorted(tree.rglob("*"), reverse=True):  # an unmounted disk: an empty folder
+        f.unlink() if f.is_file() else f.rmdir()
+    report = pipeline.ingest([tree], db, workers=1, tag=False, prune=True)
+    assert report.totals["sources_pruned"] == 0
+    assert _n_sources(db) == n
+
+
+def test_a_note_whose_key_changes_replaces_its_old_source(tree: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    note = tree / "aiweekly" / NOTE
+    pipeline.ingest([tree], db, workers=1, tag=False)
+    n, (_, claims, citations) = _n_sources(db), _counts(db, note)
+    text = read_text(note)
+    assert "[[aiweekly]]" in text
+    note.write_text(text.replace("[[aiweekly]]", "[[AI Weekly]]"), encoding="utf-8")
+    pipeline.ingest([tree], db, workers=1, tag=False)
+    assert _n_sources(db) == n
+    assert _counts(db, note) == (1, claims, citations)
+    with ro(db) as con:
+        keys = con.execute(
+            "SELECT source_key FROM sources WHERE source_path = ?", [str(note)]
+        ).fetchall()
+    assert keys == [(f"AI Weekly/{NOTE}",)]
+
+
+def test_discovery_keeps_hard_links_and_drops_repeats_of_the_same_path(tmp_path: Path) -> None:
+    root = tmp_path / "notes"
+    shutil.copytree(EXAMPLES, root)
+    original = root / "aiweekly" / NOTE
+    (root / "mirror").mkdir()
+    hard = root / "mirror" / "copy_by_hard_link.md"
+    os.link(original, hard)
+    (root / "mirror" / "by_symlink.md").symlink_to(original)
+    found = discover([root, root / "aiweekly", original])  # overlapping inputs
+    names = [str(p) for p in found.files]
+    assert len(names) == len(set(names))
+    assert str(hard) in names  # another name: another note
+    assert names.count(str(original)) == 1
+    # the symlink and the overlapping inputs name the same real file: listed once
+    assert sum(os.path.realpath(p) == os.path.realpath(original) for p in names) == 1
+
+
+def test_an_unusable_staging_folder_is_a_clear_error(tree: Path, tmp_path: Path) -> None:
+    from ytclaims.errors import WarehouseError
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    with pytest.raises(WarehouseError) as exc:
+        pipeline.ingest([tree], tmp_path / "w.duckdb", workers=1, stage_root=not_a_folder)
+    assert "staging folder" in exc.value.message and "--stage-root" in str(exc.value.hint)
+    assert not (tmp_path / "w.duckdb").exists()  # nothing half-done

@@ -207,20 +207,31 @@ def _insert_results(
 
 
 def _gone_paths(
-    con: duckdb.DuckDBPyConnection, sql: str, inputs: Sequence[str], found: Discovery
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    inputs: Sequence[str],
+    found: Discovery,
+    keep_ids: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """(id, path) rows of ``sql`` whose path is under ``inputs`` and whose file is gone.
 
     Only paths under the run's own inputs are considered (ingesting folder A never
-    touches folder B's sources), and a file counts as gone only if discovery did not
-    see it and it does not exist.
+    touches folder B's sources), and only under inputs where this run found at least
+    one file: an unmounted disk looks like an empty folder and must not empty the
+    warehouse. A file counts as gone only if discovery did not see it and it does not
+    exist, and an id in ``keep_ids`` (seen this run, e.g. a note that moved or a path
+    spelled differently) is never gone.
     """
-    roots = [Path(i).resolve() for i in inputs]
-    as_found = {str(f) for f in found.files}
+    as_found = [str(f) for f in found.files]
+    live = [i for i in inputs if any(f == i or f.startswith(i.rstrip("/") + "/") for f in as_found)]
+    roots = [Path(i).resolve() for i in live]
+    as_found_set = set(as_found)
     seen: set[str] | None = None  # resolved paths, built only if some path needs them
     out: list[tuple[str, str]] = []
+    if not roots:
+        return out
     for key, spath in con.execute(sql).fetchall():
-        if spath in as_found:  # the common case, without a syscall per file
+        if spath in as_found_set or key in keep_ids:  # the common cases, no syscall
             continue
         if seen is None:
             seen = {str(Path(f).resolve()) for f in found.files}
@@ -233,10 +244,46 @@ def _gone_paths(
 
 
 def _stale_sources(
-    con: duckdb.DuckDBPyConnection, inputs: Sequence[str], found: Discovery
+    con: duckdb.DuckDBPyConnection,
+    inputs: Sequence[str],
+    found: Discovery,
+    seen_ids: frozenset[str],
 ) -> list[tuple[str, str]]:
     """(source_id, source_path) of loaded sources under ``inputs`` whose file is gone."""
-    return _gone_paths(con, "SELECT source_id, source_path FROM sources", inputs, found)
+    return _gone_paths(con, "SELECT source_id, source_path FROM sources", inputs, found, seen_ids)
+
+
+def _moved_sources(
+    con: duckdb.DuckDBPyConnection, results: Sequence[BatchResult], seed: dict[str, str]
+) -> None:
+    """Point unchanged sources found at a new path (a moved note, another spelling of the
+    same path) at that path, when the stored path no longer exists.
+
+    A twin of a loaded note (same key and bytes, another file) leaves the stored path
+    alone while that file exists, so re-runs never swap twins.
+    """
+    from ytclaims.pipeline import source_id_for
+
+    new_path: dict[str, str] = {}
+    for r in results:
+        for key, pth in r.unchanged_keys:
+            if key not in seed:
+                new_path.setdefault(source_id_for(key), pth)
+    if not new_path:
+        return
+    con.register("_unchanged", pa.table({"source_id": pa.array(list(new_path), pa.string())}))
+    rows = con.execute(
+        "SELECT source_id, source_path FROM sources "
+        "WHERE source_id IN (SELECT source_id FROM _unchanged)"
+    ).fetchall()
+    con.unregister("_unchanged")
+    moves = [
+        (sid, new_path[sid])
+        for sid, stored in rows
+        if stored != new_path[sid] and not Path(stored).exists()
+    ]
+    for sid, pth in moves:
+        con.execute("UPDATE sources SET source_path = ? WHERE source_id = ?", [pth, sid])
 
 
 def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list[str]:
@@ -317,32 +364,58 @@ def load(
         # A changed source replaces exactly its previous rows: one DELETE per table for
         # the whole run, and only for sources the warehouse already holds (none on a
         # first load), instead of rescanning growing tables once per batch.
-        incoming = [
-            sid
-            for r in results
+        incoming: dict[str, str] = {}  # source id -> path, loaded this run
+        for r in results:
             for sid, pth in zip(
                 r.tables["sources"].column("source_id").to_pylist(),
                 r.tables["sources"].column("_path").to_pylist(),
                 strict=True,
-            )
-            if pth not in dropped
-        ]
-        con.register("_incoming", pa.table({"source_id": pa.array(incoming, pa.string())}))
-        replaced = [
-            row[0]
-            for row in con.execute(
-                "SELECT source_id FROM sources WHERE source_id IN (SELECT source_id FROM _incoming)"
-            ).fetchall()
-        ]
+            ):
+                if pth not in dropped:
+                    incoming[sid] = pth
+        con.register(
+            "_incoming",
+            pa.table(
+                {
+                    "source_id": pa.array(list(incoming), pa.string()),
+                    "source_path": pa.array(list(incoming.values()), pa.string()),
+                }
+            ),
+        )
+        from ytclaims.pipeline import source_id_for
+
+        unchanged_ids = frozenset(
+            source_id_for(k)
+            for k in list(seed or {}) + [k for r in results for k, _ in r.unchanged_keys]
+        )
+        seen_ids = frozenset(incoming) | unchanged_ids
+        con.register(
+            "_unchanged_ids", pa.table({"source_id": pa.array(list(unchanged_ids), pa.string())})
+        )
+        # Replaced: the same source loaded again, and sources last loaded from a file
+        # that now yields another source (e.g. its channel line changed the key), unless
+        # they were seen unchanged elsewhere this run (a moved note).
+        replaced = con.execute(
+            "SELECT source_id, video_id FROM sources "
+            "WHERE source_id IN (SELECT source_id FROM _incoming) "
+            "OR (source_path IN (SELECT source_path FROM _incoming) "
+            "    AND source_id NOT IN (SELECT source_id FROM _unchanged_ids))"
+        ).fetchall()
+        con.unregister("_unchanged_ids")
+        replaced_videos = [v for _, v in replaced if v]
         if replaced:
-            con.register("_replaced", pa.table({"source_id": pa.array(replaced, pa.string())}))
+            con.register(
+                "_replaced",
+                pa.table({"source_id": pa.array([r[0] for r in replaced], pa.string())}),
+            )
             for table in CHILD_TABLES + ("sources",):
                 con.execute(
                     f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _replaced)"
                 )
             con.unregister("_replaced")
         con.unregister("_incoming")
-        stale = _stale_sources(con, inputs, found)
+        _moved_sources(con, results, seed or {})
+        stale = _stale_sources(con, inputs, found, seen_ids)
         pruned_videos: list[str] = []
         if prune:
             pruned_videos = _prune(con, stale)
@@ -367,7 +440,9 @@ def load(
             ):
                 if pth not in dropped:
                     loaded_ids.append(sid)
-        videos = sorted(set(affected_videos(con, loaded_ids)) | set(pruned_videos))
+        videos = sorted(
+            set(affected_videos(con, loaded_ids)) | set(pruned_videos) | set(replaced_videos)
+        )
         n_resolved = resolve_videos(con, videos)
         lap("resolve")
         # Problems describe the current bytes: forget those of files re-read this run.
