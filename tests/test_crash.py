@@ -124,3 +124,25 @@ def test_a_warehouse_without_a_working_file_is_seeded_from_the_published_one(
     assert comparable(db) == fresh
     assert run_ids(db) == sorted([first["run_id"], again["run_id"]])
     assert _temps(db) == []
+
+
+def test_a_run_stopped_between_commit_and_close_is_published_by_the_next_writer(
+    tmp_path: Path, fresh: dict[str, list[tuple[object, ...]]]
+) -> None:
+    """After COMMIT the new rows may sit only in the working file's log; the next writer
+    must still notice they are unpublished."""
+    from ytclaims.warehouse.db import open_writer
+
+    db = tmp_path / "w.duckdb"
+    first = run_ingest([AIWEEKLY], db)
+    before = snapshot(db, all_relations(db))
+    child = start_ingest([EXAMPLES], db, "--exit-after-commit")
+    _, err = child.communicate(timeout=300)
+    assert child.returncode == 9, err
+    assert wal_path(working_path(db)).exists()  # the commit is only in the log
+    assert snapshot(db, all_relations(db)) == before
+    assert run_ids(db) == [first["run_id"]]
+
+    con = open_writer(db)  # publishes the stranded commit before anything else
+    con.close()
+    assert comparable(db) == fresh

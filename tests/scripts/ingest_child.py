@@ -12,6 +12,9 @@ files the test watches:
   then leaves a torn temporary file, as a crash mid-copy would).
 * ``--announce-open DIR``: create ``DIR/opening`` just before opening the working file
   for writing, so a test knows this writer is now waiting for another one.
+* ``--exit-after-commit``: end the process (``os._exit``, no clean-up) right after the
+  load's COMMIT, before the connection is closed: the commit is then only in the
+  working file's log, and nothing is published.
 * ``--read-wait`` / ``--write-wait SECONDS``: how long to wait for a lock on the
   working file to read what is loaded / to write (shortens or lengthens a test).
 
@@ -49,6 +52,7 @@ def main() -> int:
     ap.add_argument("--pause-load", type=Path)
     ap.add_argument("--pause-publish", type=Path)
     ap.add_argument("--announce-open", type=Path)
+    ap.add_argument("--exit-after-commit", action="store_true")
     ap.add_argument("--read-wait", type=float)
     ap.add_argument("--write-wait", type=float)
     args = ap.parse_args()
@@ -96,6 +100,27 @@ def main() -> int:
             return real_connect(path, **kw)  # type: ignore[arg-type]
 
         wdb.connect_write = announced  # type: ignore[assignment]
+
+    if args.exit_after_commit:
+        real_open = wload.open_writer
+
+        class ExitAfterCommit:
+            def __init__(self, con: object) -> None:
+                self._con = con
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(self._con, name)
+
+            def execute(self, sql: str, *a: object) -> object:
+                out = self._con.execute(sql, *a)  # type: ignore[attr-defined]
+                if sql.strip().upper() == "COMMIT":
+                    os._exit(9)
+                return out
+
+        def exiting_writer(path: Path, **kw: object) -> object:
+            return ExitAfterCommit(real_open(path, **kw))  # type: ignore[arg-type]
+
+        wload.open_writer = exiting_writer  # type: ignore[assignment]
 
     try:
         report = ingest(args.paths, args.db, workers=1, tag=False)

@@ -264,6 +264,10 @@ def _is_unpublished(path: Path) -> bool:
     stopped between COMMIT and publishing). Errs towards yes: publishing twice only
     costs a copy."""
     working = working_path(path)
+    if wal_path(working).exists():
+        # A run stopped after COMMIT but before close: its commit is only in the log,
+        # so the working file's own mtime says nothing about it.
+        return True
     try:
         return working.stat().st_mtime_ns >= path.stat().st_mtime_ns
     except FileNotFoundError:
