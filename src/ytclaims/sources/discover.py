@@ -53,12 +53,28 @@ def problem_row(
 def _file_key(path: Path) -> object:
     """Identity of a file however it is reached (overlapping inputs, symlinks): its device
     and inode, one ``stat`` (``realpath`` costs a syscall per path component: 0.9 s of a
-    no-op run at 21k notes). Falls back to the real path when it cannot be stat'ed."""
+    no-op run at 21k notes). Falls back to the real path when it cannot be stat'ed or
+    the file system reports no inode numbers."""
     try:
         st = os.stat(path)
     except OSError:
         return os.path.realpath(path)
+    if st.st_ino == 0:
+        return os.path.realpath(path)
     return (st.st_dev, st.st_ino)
+
+
+def _add(found: dict[object, Path], path: Path) -> None:
+    """Add ``path`` unless the same file was already reached by another path.
+
+    Two hard links are one inode but two real paths (two names, so two notes): only a
+    path whose real path is also the same is a duplicate (overlapping inputs, symlinks).
+    """
+    key = _file_key(path)
+    other = found.get(key)
+    if other is not None and os.path.realpath(other) != os.path.realpath(path):
+        key = os.path.realpath(path)
+    found.setdefault(key, path)
 
 
 def discover(paths: list[str | Path]) -> Discovery:
@@ -69,7 +85,7 @@ def discover(paths: list[str | Path]) -> Discovery:
         p = Path(given)
         if p.is_file():
             if is_input(p):
-                found.setdefault(_file_key(p), p)
+                _add(found, p)
             else:
                 out.problems.append(
                     problem_row(
@@ -92,7 +108,7 @@ def discover(paths: list[str | Path]) -> Discovery:
                     continue
                 fp = Path(root) / name
                 if is_input(fp):
-                    found.setdefault(_file_key(fp), fp)
+                    _add(found, fp)
                 elif name not in SIDECAR_NAMES:
                     out.problems.append(
                         problem_row(
