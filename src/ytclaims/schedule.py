@@ -74,7 +74,9 @@ def serve(config_path: str | Path = DEFAULT_CONFIG) -> None:
     _require_server()
     from flows.update import update
 
-    update.serve(**kwargs)
+    # One run at a time (limit=1): a second would parse everything, then wait for the
+    # warehouse's single writer and fail after 10 s if the first ran long.
+    update.serve(**kwargs, limit=1)
 
 
 def run_once(config_path: str | Path = DEFAULT_CONFIG) -> dict[str, object]:
