@@ -21,6 +21,8 @@ from ytclaims.tags.classifier import classifier_text, classify_docs, load_classi
 from ytclaims.tags.tagger import get_pipeline, get_taxonomy
 from ytclaims.warehouse.known import KnownSources
 
+pytestmark = pytest.mark.corpus  # reads ../shared/corpus
+
 
 @pytest.fixture(scope="module")
 def corpus_claims() -> list[dict[str, object]]:

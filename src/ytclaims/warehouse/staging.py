@@ -237,7 +237,19 @@ def default_stage_root(db: Path) -> Path:
 
 def new_stage_dir(root: Path) -> Path:
     """A fresh staging folder for one run; stale folders of crashed runs are removed."""
-    root.mkdir(parents=True, exist_ok=True)
+    from ytclaims import errors
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = root / f".probe-{uuid.uuid4().hex}"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise errors.WarehouseError(
+            f"Cannot use {root} as the staging folder: {exc.strerror or exc}.",
+            hint="Pass --stage-root a writable folder (workers on other machines must "
+            "share it), or leave it out to stage next to the warehouse.",
+        ) from exc
     now = time.time()
     for old in root.iterdir():
         try:
