@@ -128,7 +128,8 @@ def test_staged_and_in_memory_batches_load_the_same_rows(tree: Path, tmp_path: P
 def test_ingest_removes_its_staging_folder(tree: Path, tmp_path: Path) -> None:
     db = tmp_path / "w" / "w.duckdb"
     stage_root = tmp_path / "stage"
-    pipeline.ingest([tree], db, workers=1, tag=False, stage_root=stage_root)
+    report = pipeline.ingest([tree], db, workers=1, tag=False, stage_root=stage_root)
+    assert report.totals["published"] == 1
     assert stage_root.is_dir() and list(stage_root.iterdir()) == []
     with ro(db) as con:
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
@@ -234,3 +235,19 @@ def test_an_unusable_staging_folder_is_a_clear_error(tree: Path, tmp_path: Path)
         pipeline.ingest([tree], tmp_path / "w.duckdb", workers=1, stage_root=not_a_folder)
     assert "staging folder" in exc.value.message and "--stage-root" in str(exc.value.hint)
     assert not (tmp_path / "w.duckdb").exists()  # nothing half-done
+
+
+def test_a_run_that_could_not_publish_says_so(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rich.console import Console
+
+    from ytclaims.report import print_summary
+
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setattr(wl, "publish", lambda path, **kw: False)  # another run holds it
+    report = pipeline.ingest([tree], db, workers=1, tag=False)
+    assert report.totals["published"] == 0 and not db.exists()
+    console = Console(record=True, width=200)
+    print_summary(report.as_dict(), db, show=0, console=console)
+    assert "not yet published" in console.export_text()

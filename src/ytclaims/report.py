@@ -28,6 +28,11 @@ def print_summary(
             f"warehouse {db}: {totals.get('sources')} sources, {totals.get('claims')} claims, "
             f"{totals.get('citations')} citations, {totals.get('ingest_errors')} recorded problems."
         )
+    if totals.get("published") == 0:  # type: ignore[union-attr]
+        con_out.print(
+            "[yellow]committed, but not yet published[/yellow]: another run holds the "
+            "warehouse and will publish this run's rows when it finishes."
+        )
     pruned = int(totals.get("sources_pruned") or 0)  # type: ignore[union-attr]
     stale = int(totals.get("stale_sources") or 0)  # type: ignore[union-attr]
     if pruned:

@@ -507,7 +507,9 @@ def load(
     finally:
         con.close()
     lap("checkpoint_close")
-    publish(path)  # after COMMIT only: readers see whole runs
+    # After COMMIT only: readers see whole runs. False when another run holds the working
+    # file: it started from this commit and publishes it when it finishes.
+    published = publish(path)
     lap("publish")
     t_end = time.perf_counter()
     return IngestReport(
@@ -529,5 +531,6 @@ def load(
             "stale_sources": len(stale),
             "sources_pruned": len(stale) if prune else 0,
             "search_index_rebuilt": int(bool(search_index.get("claims_rebuilt"))),
+            "published": int(published),
         },
     )
