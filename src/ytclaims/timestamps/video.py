@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ytclaims.timestamps.align import Match, TranscriptIndex
+from ytclaims.timestamps.parse import format_hms
 
 VERIFIED = "verified"
 CORRECTED = "corrected"
@@ -72,24 +73,11 @@ class AnchorResolution:
         """The ``anchor_resolution`` row, in :data:`ROW_FIELDS` order (no dict per row:
         the writer builds Arrow columns from 731k of these at 21k notes)."""
         m = self.match
-        if m is None:
-            return (
-                video_id,
-                self.source_id,
-                self.anchor_ordinal,
-                self.seconds,
-                self.status,
-                self.reading,
-                self.reason,
-                self.rejected,
-                self.anchor_seconds,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-            )
+        offset = (
+            m.start - self.anchor_seconds
+            if m is not None and self.anchor_seconds is not None
+            else None
+        )
         return (
             video_id,
             self.source_id,
@@ -100,12 +88,8 @@ class AnchorResolution:
             self.reason,
             self.rejected,
             self.anchor_seconds,
-            m.start,
-            m.end,
-            m.text,
-            m.score,
-            m.confident,
-            (m.start - self.anchor_seconds) if self.anchor_seconds is not None else None,
+            *((m.start, m.end, m.text, m.score, m.confident) if m is not None else (None,) * 5),
+            offset,
         )
 
 
@@ -150,13 +134,6 @@ def sibling_extent(anchors: list[AnchorInput]) -> tuple[float | None, int]:
     return vals[k], len(vals)
 
 
-def _fmt(s: float) -> str:
-    s = int(s)
-    return (
-        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
 def resolve_video(
     anchors: list[AnchorInput],
     *,
@@ -189,7 +166,8 @@ def resolve_video(
             for name, sec in readings:
                 if sec > duration + 1:
                     rejected.append(
-                        f"{name} {_fmt(sec)}: past the end of the video ({_fmt(duration)})"
+                        f"{name} {format_hms(sec)}: past the end of the video "
+                        f"({format_hms(duration)})"
                     )
                 else:
                     keep.append((name, sec))
@@ -213,8 +191,8 @@ def resolve_video(
             for nm, s in readings:
                 if s > limit:
                     rejected.append(
-                        f"{nm} {_fmt(s)}: past where the video's {n_sib} unambiguous anchors "
-                        f"reach ({_fmt(extent or 0)})"
+                        f"{nm} {format_hms(s)}: past where the video's {n_sib} unambiguous anchors "
+                        f"reach ({format_hms(extent or 0)})"
                     )
             if keep:
                 readings = keep
@@ -234,7 +212,8 @@ def resolve_video(
                 for nm, s in readings:
                     if (nm, s) != chosen:
                         rejected.append(
-                            f"{nm} {_fmt(s)}: the transcript says this at {_fmt(m.start)}"
+                            f"{nm} {format_hms(s)}: the transcript says this at "
+                            f"{format_hms(m.start)}"
                         )
                 reasons.append("the reading closest to where the transcript says it")
         # 4. The note's own sequence (per-note resolution) decides, if it could.
@@ -251,7 +230,7 @@ def resolve_video(
                     AMBIGUOUS,
                     None,
                     a.note_reason or "several readings remain plausible",
-                    rejected + [f"{nm} {_fmt(s)}: not excluded" for nm, s in readings],
+                    rejected + [f"{nm} {format_hms(s)}: not excluded" for nm, s in readings],
                 )
             )
             continue
@@ -324,13 +303,13 @@ def _verify(res: AnchorResolution, text: str, sec: float, index: TranscriptIndex
         res.seconds = near.start
         res.reason += (
             f"; the transcript says it {near.start - sec:+.0f} s from the anchor, at "
-            f"{_fmt(near.start)} (match {near.score:.2f}; at the anchor {at_score:.2f})"
+            f"{format_hms(near.start)} (match {near.score:.2f}; at the anchor {at_score:.2f})"
         )
         return
     if at is not None and at_score >= AT_MIN_SCORE:
         res.match = at
         res.status = VERIFIED
-        res.reason += f"; transcript confirms it (match {at_score:.2f} at {_fmt(at.start)})"
+        res.reason += f"; transcript confirms it (match {at_score:.2f} at {format_hms(at.start)})"
         return
     glob = index.best(text)
     if (
@@ -343,7 +322,8 @@ def _verify(res: AnchorResolution, text: str, sec: float, index: TranscriptIndex
         res.status = CORRECTED
         res.seconds = glob.start
         res.reason += (
-            f"; nothing near the anchor says it, the transcript says it at {_fmt(glob.start)} "
+            "; nothing near the anchor says it, the transcript says it at "
+            f"{format_hms(glob.start)} "
             f"({glob.start - sec:+.0f} s; match {glob.score:.2f}, next best {glob.runner_up:.2f})"
         )
         return
