@@ -38,6 +38,11 @@ class SourceError(YtclaimsError):
     severity = "error"
 
 
+def first_fatal(problems: list[SourceError]) -> SourceError | None:
+    """The first problem that keeps a file out of the warehouse (severity 'error'), if any."""
+    return next((p for p in problems if p.severity == "error"), None)
+
+
 class EmptySourceError(SourceError):
     """The file is empty."""
 

@@ -288,10 +288,7 @@ class CaptionTrack:
     @property
     def fatal(self) -> errors.SourceError | None:
         """The first problem that keeps this track out of the warehouse, if any."""
-        for p in self.problems:
-            if p.severity == "error":
-                return p
-        return None
+        return errors.first_fatal(self.problems)
 
 
 @dataclass(slots=True)

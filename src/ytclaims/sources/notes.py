@@ -49,10 +49,7 @@ class NoteFile:
     @property
     def fatal(self) -> errors.SourceError | None:
         """The first problem that keeps this file out of the warehouse, if any."""
-        for p in self.problems:
-            if p.severity == "error":
-                return p
-        return None
+        return errors.first_fatal(self.problems)
 
 
 def content_hash(data: bytes) -> str:
