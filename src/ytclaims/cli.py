@@ -46,45 +46,21 @@ def _prefect_env() -> None:
 
 
 def _run_flow(
-    paths: list[str],
-    db: Path,
-    batch_size: int,
-    max_bytes: int,
-    taxonomy: str | None,
-    tag: bool,
-    prune: bool,
-    stage_root: str | None = None,
-    dask_address: str | None = None,
+    paths: list[str], db: Path, options: dict[str, object], dask_address: str | None = None
 ) -> dict[str, object]:
+    """The Prefect flow ``ingest``; ``options`` are the keyword arguments it shares with
+    :func:`ytclaims.pipeline.ingest`."""
     _prefect_env()
     from rich.console import Console
 
     with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
         from flows.ingest import ingest as ingest_flow
 
-        return ingest_flow(
-            paths,
-            str(db),
-            batch_size=batch_size,
-            max_bytes=max_bytes,
-            taxonomy=taxonomy,
-            tag=tag,
-            prune=prune,
-            stage_root=stage_root,
-            dask_address=dask_address,
-        )
+        return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
 
 
-def _run_direct(
-    paths: list[str],
-    db: Path,
-    batch_size: int,
-    max_bytes: int,
-    taxonomy: str | None,
-    tag: bool,
-    prune: bool,
-    stage_root: str | None = None,
-) -> dict[str, object]:
+def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[str, object]:
+    """:func:`ytclaims.pipeline.ingest` with a progress bar, without Prefect."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ytclaims.pipeline import ingest
@@ -101,17 +77,7 @@ def _run_direct(
         def tick(done: int, total: int) -> None:
             bar.update(tid, completed=done, total=total)
 
-        return ingest(
-            paths,
-            db,
-            batch_size=batch_size,
-            max_bytes=max_bytes,
-            taxonomy=taxonomy,
-            tag=tag,
-            progress=tick,
-            prune=prune,
-            stage_root=stage_root,
-        ).as_dict()
+        return ingest(paths, db, progress=tick, **options).as_dict()  # type: ignore[arg-type]
 
 
 @app.command()
@@ -164,7 +130,6 @@ def ingest(
         raise typer.Exit(2)
     target = db_path(db)
     args = [str(p) for p in paths]
-    stage = str(stage_root) if stage_root else None
     try:
         runner = _run_direct if no_prefect else partial(_run_flow, dask_address=dask_address)
         tax = str(taxonomy) if taxonomy else None
@@ -172,7 +137,15 @@ def ingest(
             from ytclaims.tags.taxonomy import load_taxonomy
 
             load_taxonomy(tax)  # fail fast, before any work, on a broken file
-        report = runner(args, target, batch_size, max_bytes, tax, not no_tag, prune, stage)
+        options: dict[str, object] = {
+            "batch_size": batch_size,
+            "max_bytes": max_bytes,
+            "taxonomy": tax,
+            "tag": not no_tag,
+            "prune": prune,
+            "stage_root": str(stage_root) if stage_root else None,
+        }
+        report = runner(args, target, options)
     except errors.YtclaimsError as exc:
         _fail(exc, 2)
         return
