@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from ytclaims import __version__, errors
-from ytclaims.pipeline import BatchResult, IngestReport, new_run_id
+from ytclaims.pipeline import BatchResult, IngestReport, new_run_id, source_id_for
 from ytclaims.search import build_search_index
 from ytclaims.sources.discover import Discovery, problem_row
 from ytclaims.warehouse.db import open_writer, publish
@@ -253,22 +253,14 @@ def _stale_sources(
     return _gone_paths(con, "SELECT source_id, source_path FROM sources", inputs, found, seen_ids)
 
 
-def _moved_sources(
-    con: duckdb.DuckDBPyConnection, results: Sequence[BatchResult], seed: dict[str, str]
-) -> None:
+def _moved_sources(con: duckdb.DuckDBPyConnection, new_path: dict[str, str]) -> None:
     """Point unchanged sources found at a new path (a moved note, another spelling of the
-    same path) at that path, when the stored path no longer exists.
+    same path) at that path (``new_path``: source id -> path found this run), when the
+    stored path no longer exists.
 
     A twin of a loaded note (same key and bytes, another file) leaves the stored path
     alone while that file exists, so re-runs never swap twins.
     """
-    from ytclaims.pipeline import source_id_for
-
-    new_path: dict[str, str] = {}
-    for r in results:
-        for key, pth in r.unchanged_keys:
-            if key not in seed:
-                new_path.setdefault(source_id_for(key), pth)
     if not new_path:
         return
     con.register("_unchanged", pa.table({"source_id": pa.array(list(new_path), pa.string())}))
@@ -382,12 +374,14 @@ def load(
                 }
             ),
         )
-        from ytclaims.pipeline import source_id_for
-
-        unchanged_ids = frozenset(
-            source_id_for(k)
-            for k in list(seed or {}) + [k for r in results for k, _ in r.unchanged_keys]
-        )
+        # Unchanged sources: recognised by their path before parsing (seed), or by key
+        # and bytes after (a moved note: where it was found this run, first file wins).
+        found_at: dict[str, str] = {}
+        for r in results:
+            for key, pth in r.unchanged_keys:
+                if key not in (seed or {}):
+                    found_at.setdefault(source_id_for(key), pth)
+        unchanged_ids = frozenset(found_at) | frozenset(map(source_id_for, seed or {}))
         seen_ids = frozenset(incoming) | unchanged_ids
         con.register(
             "_unchanged_ids", pa.table({"source_id": pa.array(list(unchanged_ids), pa.string())})
@@ -414,7 +408,7 @@ def load(
                 )
             con.unregister("_replaced")
         con.unregister("_incoming")
-        _moved_sources(con, results, seed or {})
+        _moved_sources(con, found_at)
         stale = _stale_sources(con, inputs, found, seen_ids)
         pruned_videos: list[str] = []
         if prune:
@@ -432,16 +426,8 @@ def load(
         n = _insert_results(con, results, keep, run_id, fingerprint)
         lap("insert")
         # Timestamps: resolve again every video this run touched, with all evidence.
-        loaded_ids: list[str] = []
-        for r in results:
-            src = r.tables["sources"]
-            for sid, pth in zip(
-                src.column("source_id").to_pylist(), src.column("_path").to_pylist(), strict=True
-            ):
-                if pth not in dropped:
-                    loaded_ids.append(sid)
         videos = sorted(
-            set(affected_videos(con, loaded_ids)) | set(pruned_videos) | set(replaced_videos)
+            set(affected_videos(con, list(incoming))) | set(pruned_videos) | set(replaced_videos)
         )
         n_resolved = resolve_videos(con, videos)
         lap("resolve")
