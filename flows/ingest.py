@@ -139,9 +139,7 @@ def ingest(
     known = known_sources_task(target, fp)
     todo, seed, skipped = pipeline.prefilter_unchanged(found.files, known)
     batches = [[str(p) for p in batch] for batch in pipeline.batched(todo, batch_size)]
-    root = Path(stage_root) if stage_root else staging.default_stage_root(Path(target))
-    # Absolute: a Dask worker resolves a relative path against its own working directory.
-    stage_dir = str(staging.new_stage_dir(root.absolute())) if batches else None
+    stage_dir = str(staging.stage_dir_for(Path(target), stage_root)) if batches else None
     common = (known, max_bytes, taxonomy, tag)
     try:
         if dask_address and batches:

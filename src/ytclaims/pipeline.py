@@ -568,11 +568,7 @@ def ingest(
     n_workers = min(workers or os.cpu_count() or 1, len(batches))
     results: list[BatchResult] = []
     done = skipped
-    stage_dir = (
-        staging.new_stage_dir(Path(stage_root) if stage_root else staging.default_stage_root(path))
-        if batches
-        else None
-    )
+    stage_dir = staging.stage_dir_for(path, stage_root) if batches else None
     kwargs = {
         "max_bytes": max_bytes,
         "taxonomy": taxonomy,

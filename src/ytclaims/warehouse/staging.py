@@ -235,6 +235,14 @@ def default_stage_root(db: Path) -> Path:
     return db.parent / ".staging"
 
 
+def stage_dir_for(db: Path, stage_root: str | os.PathLike[str] | None = None) -> Path:
+    """A fresh staging folder for one run into ``db``: under ``stage_root`` if given,
+    else :func:`default_stage_root`. Absolute, because a Dask worker would resolve a
+    relative path against its own working directory."""
+    root = Path(stage_root) if stage_root else default_stage_root(db)
+    return new_stage_dir(root.absolute())
+
+
 def new_stage_dir(root: Path) -> Path:
     """A fresh staging folder for one run; stale folders of crashed runs are removed."""
     from ytclaims import errors
