@@ -287,6 +287,7 @@ ROW_RX = re.compile(r"^(\S+)\s+(\d+\.\d\d)\s+(\d+\.\d\d)\s+(\d+\.\d\d)\s+(\d+)\s
 
 
 def test_evaluate_prints_per_label_scores_we_can_recompute() -> None:
+    from ytclaims.tags.evaluate import dev_claims
     from ytclaims.tags.tagger import tag_claims
 
     rows = [json.loads(x) for x in DEV.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -300,17 +301,7 @@ def test_evaluate_prints_per_label_scores_we_can_recompute() -> None:
     assert f"dev claims: {len(rows)}" in res.output
 
     # The tagger's own predictions for the same claims...
-    claims = [
-        {
-            "claim_id": r["claim_id"],
-            "text": r["text"],
-            "lead_in": r.get("lead_in"),
-            "heading_path": r.get("heading_path"),
-            "note_title": r.get("note_title"),
-            "wiki_targets": r.get("wiki_targets") or [],
-        }
-        for r in rows
-    ]
+    claims = dev_claims(rows)
     tag_claims(claims)
     # ...scored here against the gold labels, per label of the default taxonomy.
     tax = tomllib.loads(DEFAULT_TOML.read_text(encoding="utf-8"))

@@ -60,6 +60,21 @@ def load_dev(
     return rows
 
 
+def dev_claims(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Dev-set rows as the claim rows the tagger reads (text plus its context)."""
+    return [
+        {
+            "claim_id": r["claim_id"],
+            "text": r["text"],
+            "lead_in": r.get("lead_in"),
+            "heading_path": r.get("heading_path"),
+            "note_title": r.get("note_title"),
+            "wiki_targets": r.get("wiki_targets") or [],
+        }
+        for r in rows
+    ]
+
+
 def _scores(gold: list[set[str]], pred: list[set[str]], labels: list[str]) -> list[LabelScore]:
     out = []
     for lb in labels:
@@ -79,17 +94,7 @@ def evaluate(
 ) -> dict[str, object]:
     """Tag the dev claims and compare with the gold labels."""
     rows = load_dev(dev, split=split, stratum=stratum)
-    claims = [
-        {
-            "claim_id": r["claim_id"],
-            "text": r["text"],
-            "lead_in": r.get("lead_in"),
-            "heading_path": r.get("heading_path"),
-            "note_title": r.get("note_title"),
-            "wiki_targets": r.get("wiki_targets") or [],
-        }
-        for r in rows
-    ]
+    claims = dev_claims(rows)
     tag_claims(claims, taxonomy)
     tax = get_taxonomy(taxonomy)
     layers = [lb.id for lb in (tax.group("layers").labels if tax.group("layers") else ())]
