@@ -28,6 +28,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -432,6 +433,19 @@ def _mla_sort_key(e: VideoEntry) -> tuple[str, str]:
     return ((e.channel or "").casefold() or _sort_title(title), _sort_title(title))
 
 
+def _in_list_order(
+    entries: list[VideoEntry], render: Callable[[VideoEntry, bool], str]
+) -> list[str]:
+    """Entries alphabetised by author, then title (MLA Works Cited, Chicago bibliography),
+    each rendered with ``repeat`` = same channel as the entry before (the 3-em dash)."""
+    out: list[str] = []
+    previous: str | None = None
+    for e in sorted(entries, key=_mla_sort_key):
+        out.append(render(e, e.channel is not None and e.channel == previous))
+        previous = e.channel
+    return out
+
+
 def _mla(records: list[CitationRecord], accessed: date | None) -> str:
     """In-text citations, then Works Cited alphabetised by author, then title."""
     entries = group_by_video(records)
@@ -441,12 +455,7 @@ def _mla(records: list[CitationRecord], accessed: date | None) -> str:
     for r in records:
         e = by_id[r.video_id]
         in_text.append(mla_in_text(r, e, with_title=works_by[e.channel] > 1))
-    cited: list[str] = []
-    previous: str | None = None
-    for e in sorted(entries, key=_mla_sort_key):
-        repeat = e.channel is not None and e.channel == previous
-        cited.append(mla_works_cited(e, accessed, repeat=repeat))
-        previous = e.channel
+    cited = _in_list_order(entries, lambda e, repeat: mla_works_cited(e, accessed, repeat=repeat))
     return "\n".join([*in_text, "", "Works Cited", *cited])
 
 
@@ -523,12 +532,9 @@ def _chicago(records: list[CitationRecord], accessed: date | None) -> str:
             chicago_note(n, r, by_id[r.video_id], short=r.video_id in seen, accessed=accessed)
         )
         seen.add(r.video_id)
-    bib: list[str] = []
-    previous: str | None = None
-    for e in sorted(entries, key=_mla_sort_key):
-        repeat = e.channel is not None and e.channel == previous
-        bib.append(chicago_bibliography(e, accessed, repeat=repeat))
-        previous = e.channel
+    bib = _in_list_order(
+        entries, lambda e, repeat: chicago_bibliography(e, accessed, repeat=repeat)
+    )
     return "\n".join([*notes, "", "Bibliography", *bib])
 
 
