@@ -93,8 +93,8 @@ def make_warehouse(notes: int, workdir: Path, seed: int) -> tuple[Path, float, f
 
 
 def build_index(db: Path) -> dict[str, object]:
-    from ytclaims.search import apply_views, build_search_index
-    from ytclaims.warehouse.db import connect_write
+    from ytclaims.warehouse.db import apply_views, connect_write
+    from ytclaims.warehouse.search_index import build_search_index
 
     con = connect_write(db)
     try:
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-rebuild", action="store_true", help="with --db: time the existing index")
     args = ap.parse_args(argv)
 
-    from ytclaims.search import search, search_sentences
+    from ytclaims.research.search import search, search_sentences
     from ytclaims.warehouse.db import connect_read
 
     tmp = None

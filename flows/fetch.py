@@ -1,6 +1,6 @@
 """Prefect flow ``fetch_transcripts``: video ids/URLs -> raw cache -> the warehouse.
 
-1. ``resolve-refs``: ids and URLs (and files of them) -> video ids; bad ones reported;
+1. ``video-ids``: ids and URLs (and files of them) -> video ids; bad ones reported;
 2. ``fetch``: youtube-transcript-api with timeout, retries, backoff, rate limit and
    proxy; every transcript is cached on disk before anything else. The fetch config
    (which may hold proxy credentials) is built *inside* the task from plain options
@@ -20,19 +20,20 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from flows import split_db_arg
-from ytclaims import pipeline
+from ytclaims import fetching
+from ytclaims.records import IngestRun
 
 
-@task(name="resolve-refs", cache_policy=NONE, persist_result=False)
-def resolve_refs_task(refs: list[str], refs_files: list[str]) -> tuple[list[str], list[dict]]:
-    return pipeline.resolve_refs(refs, refs_files)
+@task(name="video-ids", cache_policy=NONE, persist_result=False)
+def video_ids_task(refs: list[str], refs_files: list[str]) -> tuple[list[str], list[dict]]:
+    return fetching.video_ids(refs, refs_files)
 
 
 @task(name="fetch", cache_policy=NONE, persist_result=False)
 def fetch_task(ids: list[str], settings: dict[str, object]) -> dict[str, object]:
-    from ytclaims.sources.youtube import FetchConfig
+    from ytclaims.sources.youtube.fetch import FetchConfig
 
-    return pipeline.fetch_videos(ids, FetchConfig.build(**settings))  # type: ignore[arg-type]
+    return fetching.fetch_videos(ids, FetchConfig.build(**settings))  # type: ignore[arg-type]
 
 
 @task(name="load", cache_policy=NONE, persist_result=False)
@@ -41,11 +42,12 @@ def load_task(
     db: str | None,
     inputs: list[str],
     taxonomy: str | None,
+    tag: bool,
     started: float,
-) -> dict[str, object]:
-    return pipeline.load_fetched(
-        fetched, db, inputs=inputs, taxonomy=taxonomy, started=started
-    ).as_dict()
+) -> IngestRun:
+    return fetching.load_fetched(
+        fetched, db, inputs=inputs, taxonomy=taxonomy, tag=tag, started=started
+    )
 
 
 @flow(name="fetch_transcripts", log_prints=True)
@@ -55,19 +57,15 @@ def fetch_transcripts(
     refs_files: list[str] | None = None,
     settings: dict[str, object] | None = None,
     taxonomy: str | None = None,
+    tag: bool = True,
 ) -> dict[str, object]:
     """Fetch transcripts for ``refs`` and load them; ``settings`` are FetchConfig options
     without secrets (proxy credentials come from the environment of the worker)."""
     started = time.perf_counter()
-    ids, problems = resolve_refs_task(refs, refs_files or [])
+    ids, problems = video_ids_task(refs, refs_files or [])
     fetched = fetch_task(ids, settings or {})
-    report = load_task(fetched, db, [*refs, *(refs_files or [])], taxonomy, started)
-    return {
-        "results": fetched["results"],
-        "advice": fetched["advice"],
-        "ref_problems": problems,
-        "ingest": report,
-    }
+    loaded = load_task(fetched, db, [*refs, *(refs_files or [])], taxonomy, tag, started)
+    return fetching.fetch_report(fetched, loaded, problems).as_dict()
 
 
 if __name__ == "__main__":

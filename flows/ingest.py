@@ -1,9 +1,10 @@
 """Prefect flow ``ingest``: notes under some paths -> the DuckDB warehouse.
 
-Stages, each a library call wrapped in a task:
+Stages, each a library call of ``ytclaims.pipeline`` wrapped in a task (the same calls
+``ytclaims ingest --no-prefect`` makes):
 
-1. ``discover``: list note files (and record files that are not notes);
-2. ``parse_batch`` (one task per batch of files, submitted concurrently): read,
+1. ``plan``: list the input files, skip unchanged ones, cut the rest into batches;
+2. ``parse-batch`` (one task per batch of files, submitted concurrently): read,
    hash, extract claims and anchors, tag; writes the rows as Parquet files to the
    run's staging folder and returns their paths (plain data, a few kB);
 3. ``load``: the single writer streams the staged files into the warehouse in one
@@ -27,8 +28,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
@@ -36,11 +35,11 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows import split_db_arg
 from ytclaims import errors, pipeline
-from ytclaims.sources.discover import Discovery, discover
+from ytclaims.records import BatchResult
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES
-from ytclaims.warehouse import load as wl
-from ytclaims.warehouse import staging
 from ytclaims.warehouse.db import db_path
+from ytclaims.warehouse.known import KnownSources
+from ytclaims.worker import parse_batch
 
 
 class DaskClusterError(errors.YtclaimsError):
@@ -53,59 +52,24 @@ class DaskClusterError(errors.YtclaimsError):
     )
 
 
-@task(name="discover", cache_policy=NONE, persist_result=False)
-def discover_task(paths: list[str]) -> Discovery:
-    return discover(paths)
-
-
-@task(name="known-sources", cache_policy=NONE, persist_result=False)
-def known_sources_task(db: str, fingerprint: str) -> wl.KnownSources:
-    return wl.known_sources(Path(db), fingerprint)
+@task(name="plan", cache_policy=NONE, persist_result=False)
+def plan_task(paths: list[str], db: str, options: dict[str, object]) -> pipeline.IngestPlan:
+    return pipeline.plan_ingest(paths, db, **options)  # type: ignore[arg-type]
 
 
 @task(name="parse-batch", cache_policy=NONE, persist_result=False)
 def parse_batch_task(
-    paths: list[str],
-    known: wl.KnownSources,
-    max_bytes: int,
-    taxonomy: str | None,
-    tag: bool,
-    in_pool: bool,
-    stage_dir: str,
-) -> pipeline.BatchResult:
+    paths: list[str], known: KnownSources, options: dict[str, object], in_pool: bool
+) -> BatchResult:
     # Parsing and tagging are CPU-bound: with several batches each task hands its batch to
     # the shared worker-process pool, so Prefect's task threads use every core.
-    run = pipeline.parse_batch_in_pool if in_pool else pipeline.parse_batch
-    return run(paths, known, max_bytes=max_bytes, taxonomy=taxonomy, tag=tag, stage_dir=stage_dir)
+    run = pipeline.parse_batch_in_pool if in_pool else parse_batch
+    return run(paths, known, **options)  # type: ignore[arg-type]
 
 
 @task(name="load", cache_policy=NONE, persist_result=False)
-def load_task(
-    db: str,
-    results: list[pipeline.BatchResult],
-    found: Discovery,
-    inputs: list[str],
-    started: float,
-    fingerprint: str,
-    seed: dict[str, str],
-    unchanged: int,
-    prune: bool,
-    stage_dir: str | None,
-) -> dict[str, object]:
-    try:
-        return wl.load(
-            Path(db),
-            results,
-            found,
-            inputs,
-            started=started,
-            fingerprint=fingerprint,
-            seed=seed,
-            unchanged=unchanged,
-            prune=prune,
-        ).as_dict()
-    finally:
-        staging.remove_stage_dir(stage_dir)
+def load_task(plan: pipeline.IngestPlan, results: list[BatchResult]) -> dict[str, object]:
+    return pipeline.finish_ingest(plan, results).as_dict()
 
 
 @flow(name="ingest", log_prints=True)
@@ -122,6 +86,7 @@ def ingest(
 ) -> dict[str, object]:
     """Ingest notes under ``paths`` into the warehouse ``db``; returns the run report.
 
+    The steps are the library's (``ytclaims.pipeline``): plan, parse each batch, load.
     ``stage_root`` is where parse tasks write their Parquet files (default: ``.staging``
     next to the warehouse); with workers on other machines it must be a folder they and
     the writer share. ``prune`` deletes sources whose files are gone.
@@ -132,28 +97,30 @@ def ingest(
     filesystem every worker mounts at the same place. Discovery and the load (the single
     DuckDB writer) always run here; a run with nothing to parse never contacts the cluster.
     """
-    started = time.perf_counter()
-    target = str(db_path(db))
-    fp = pipeline.fingerprint(taxonomy, tag=tag)
-    found = discover_task(paths)
-    known = known_sources_task(target, fp)
-    todo, seed, skipped = pipeline.prefilter_unchanged(found.files, known)
-    batches = [[str(p) for p in batch] for batch in pipeline.batched(todo, batch_size)]
-    stage_dir = str(staging.stage_dir_for(Path(target), stage_root)) if batches else None
-    common = (known, max_bytes, taxonomy, tag)
+    options = {
+        "batch_size": batch_size,
+        "max_bytes": max_bytes,
+        "taxonomy": taxonomy,
+        "tag": tag,
+        "prune": prune,
+        "stage_root": stage_root,
+    }
+    plan = plan_task(paths, str(db_path(db)), options)
     try:
-        if dask_address and batches:
-            results = _parse_on_dask(dask_address, batches, *common, stage_dir)
+        if dask_address and plan.batches:
+            results = _parse_on_dask(dask_address, plan)
         else:
-            in_pool = len(batches) > 1
-            futures = [parse_batch_task.submit(b, *common, in_pool, stage_dir) for b in batches]
+            in_pool = len(plan.batches) > 1
+            futures = [
+                parse_batch_task.submit(b, plan.known, plan.parse_options, in_pool)
+                for b in plan.batches
+            ]
             results = [f.result() for f in futures]
     except BaseException:
         # The writer never runs, so nothing else would remove the batches staged so far.
-        staging.remove_stage_dir(stage_dir)
+        pipeline.abandon_ingest(plan)
         raise
-    inputs = [str(p) for p in paths]
-    return load_task(target, results, found, inputs, started, fp, seed, skipped, prune, stage_dir)
+    return load_task(plan, results)
 
 
 def _api_url_for_workers() -> str:
@@ -212,15 +179,7 @@ def _check_workers(unseen: dict[str, list[str]], address: str) -> None:
         )
 
 
-def _parse_on_dask(
-    address: str,
-    batches: list[list[str]],
-    known: wl.KnownSources,
-    max_bytes: int,
-    taxonomy: str | None,
-    tag: bool,
-    stage_dir: str | None,
-) -> list[pipeline.BatchResult]:
+def _parse_on_dask(address: str, plan: pipeline.IngestPlan) -> list[BatchResult]:
     """Run one ``parse-batch`` task per batch on the Dask cluster at ``address``.
 
     The runner is entered here, around the parse stage only, rather than set on the
@@ -233,9 +192,8 @@ def _parse_on_dask(
     """
     from prefect_dask import DaskTaskRunner
 
-    # Workers only ask `known` about (source key, hash) pairs; the path index is for the
-    # pre-filter above and would double what is sent with every task.
-    pairs_only = wl.KnownSources(pairs=known.pairs)
+    known = plan.for_workers()
+    taxonomy = plan.parse_options.get("taxonomy")
     # Each task carries this process's Prefect settings to its worker, API URL included.
     with (
         temporary_settings({PREFECT_API_URL: _api_url_for_workers()}),
@@ -247,22 +205,14 @@ def _parse_on_dask(
             raise DaskClusterError(
                 f"Could not reach a Dask scheduler at {address}: {exc}."
             ) from exc
-        read = [p for batch in batches for p in batch] + ([taxonomy] if taxonomy else [])
-        _check_workers(client.run(_unseen_on_worker, stage_dir, read), address)
+        read = [p for batch in plan.batches for p in batch] + ([str(taxonomy)] if taxonomy else [])
+        _check_workers(client.run(_unseen_on_worker, plan.stage_dir, read), address)
         futures = [
             runner.submit(
                 parse_batch_task,
-                {
-                    "paths": batch,
-                    "known": pairs_only,
-                    "max_bytes": max_bytes,
-                    "taxonomy": taxonomy,
-                    "tag": tag,
-                    "in_pool": False,
-                    "stage_dir": stage_dir,
-                },
+                {"paths": batch, "known": known, "options": plan.parse_options, "in_pool": False},
             )
-            for batch in batches
+            for batch in plan.batches
         ]
         return [f.result() for f in futures]
 

@@ -10,7 +10,8 @@ A schedule fires only while something polls the Prefect API for due runs. Two ro
 Everything a deployment needs comes from the config (name, cron, time zone) and the
 deployment's only parameter is the config's absolute path, so each run re-reads the
 file: edit the notes folders or video list and the next run uses them without
-re-registering. The flow is imported lazily: loading a config needs no flow code.
+re-registering. Everything here is Prefect-specific, so it lives with the flows; the
+library side of a scheduled run (config, ingest and fetch steps, summary) is in ``ytclaims``.
 """
 
 from __future__ import annotations
@@ -44,9 +45,18 @@ def deployment_kwargs(config: Config) -> dict[str, Any]:
             f"{config.path}: 'schedule.cron' is not set, so a deployment would never fire.",
             hint='Add [schedule] with cron = "0 6 * * *", or run once with --run-once.',
         )
+    try:  # Prefect's own parser has the last word (the config was checked with cronsim)
+        cron = Cron(config.schedule.cron, timezone=config.schedule.timezone)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{config.path}: 'schedule.cron' = {config.schedule.cron!r} is not a cron "
+            f"expression Prefect accepts ({exc}).",
+            hint="Use five fields: minute hour day-of-month month day-of-week, "
+            "e.g. '0 6 * * *' for 06:00 every day.",
+        ) from exc
     return {
         "name": config.deployment.name,
-        "schedules": [Cron(config.schedule.cron, timezone=config.schedule.timezone)],
+        "schedules": [cron],
         "parameters": {"config": str(config.path)},
         "description": f"Keep {config.db} current from {config.path}.",
         "tags": list(TAGS),
@@ -86,44 +96,6 @@ def run_once(config_path: str | Path = DEFAULT_CONFIG) -> dict[str, object]:
     from flows.update import update
 
     return update(config=str(config.path))
-
-
-def summarize(
-    config: Config,
-    ingest: dict[str, Any] | None,
-    fetch: dict[str, Any] | None,
-) -> dict[str, object]:
-    """The flow's small report: what changed, not every row (run details are in ``runs``)."""
-    out: dict[str, object] = {"config": str(config.path), "db": str(config.db)}
-    out["ingest"] = (
-        None
-        if ingest is None
-        else {
-            k: ingest.get(k)
-            for k in (
-                "run_id",
-                "files_seen",
-                "sources_loaded",
-                "sources_unchanged",
-                "claims_loaded",
-                "anchors_loaded",
-                "n_errors",
-            )
-        }
-    )
-    if fetch is None:
-        out["fetch"] = None
-    else:
-        results = fetch["results"]
-        out["fetch"] = {
-            "videos": len(results),
-            "ok": sum(1 for r in results if r["status"] != "failed"),
-            "failed": sum(1 for r in results if r["status"] == "failed"),
-            "bad_refs": len(fetch["ref_problems"]),
-            "claims_loaded": (fetch["ingest"] or {}).get("claims_loaded", 0),
-            "advice": fetch["advice"],
-        }
-    return out
 
 
 def _check_taxonomy(config: Config) -> None:

@@ -1,6 +1,6 @@
 """Prefect flow ``update``: keep a warehouse current from a ``ytclaims.toml``.
 
-The flow a schedule fires (see ``ytclaims.schedule`` and ``prefect.yaml``). Its only
+The flow a schedule fires (see ``flows.schedule`` and ``prefect.yaml``). Its only
 parameter is the path of the config file, re-read on every run, so a changed notes
 folder or video list needs no re-deployment. Stages:
 
@@ -19,30 +19,13 @@ from __future__ import annotations
 import sys
 import time
 
-from prefect import flow, task
-from prefect.cache_policies import NONE
+from prefect import flow
 
-from flows.fetch import fetch_task, resolve_refs_task
+from flows.fetch import fetch_task, load_task, video_ids_task
 from flows.ingest import ingest
-from ytclaims import pipeline
+from ytclaims import fetching, pipeline
 from ytclaims.config import DEFAULT_CONFIG, load_config
-from ytclaims.schedule import summarize
-
-
-@task(name="load-fetched", cache_policy=NONE, persist_result=False)
-def load_fetched_task(
-    fetched: dict[str, object],
-    db: str,
-    inputs: list[str],
-    taxonomy: str | None,
-    tag: bool,
-    started: float,
-) -> dict[str, object]:
-    # flows.fetch's load task always tags; the config's `tag = false` must hold here too,
-    # or fetched transcripts would be tagged while notes are not.
-    return pipeline.load_fetched(
-        fetched, db, inputs=inputs, taxonomy=taxonomy, tag=tag, started=started
-    ).as_dict()
+from ytclaims.records import update_summary
 
 
 @flow(name="update", log_prints=True)
@@ -64,21 +47,17 @@ def update(config: str = DEFAULT_CONFIG) -> dict[str, object]:
     if cfg.has_videos:
         started = time.perf_counter()
         lists = [str(p) for p in cfg.video_lists]
-        ids, problems = resolve_refs_task(list(cfg.videos), lists)
+        ids, problems = video_ids_task(list(cfg.videos), lists)
         if ids:
             fetched = fetch_task(ids, cfg.fetch_settings())
-            loaded = load_fetched_task(
-                fetched, db, [*cfg.videos, *lists], taxonomy, cfg.tag, started
-            )
-            fetch_report = {
-                "results": fetched["results"],
-                "advice": fetched["advice"],
-                "ref_problems": problems,
-                "ingest": loaded,
-            }
+            # The config's `tag = false` holds for fetched transcripts too.
+            loaded = load_task(fetched, db, [*cfg.videos, *lists], taxonomy, cfg.tag, started)
+            fetch_report = fetching.fetch_report(fetched, loaded, problems).as_dict()
         else:
-            fetch_report = {"results": [], "advice": "", "ref_problems": problems, "ingest": None}
-    report = summarize(cfg, ingest_report, fetch_report)
+            fetch_report = fetching.fetch_report(
+                {"results": [], "advice": ""}, None, problems
+            ).as_dict()
+    report = update_summary(str(cfg.path), db, ingest_report, fetch_report)
     print(report)
     return report
 

@@ -29,7 +29,7 @@ import pytest
 from helpers import index_titles, read_text, ro
 
 from ytclaims import errors
-from ytclaims.cite import (
+from ytclaims.research.cite import (
     STYLES,
     CitationRecord,
     cite,

@@ -13,8 +13,8 @@ import pytest
 from helpers import REPO, ro
 
 from ytclaims import errors
-from ytclaims.export import export, format_for
 from ytclaims.pipeline import ingest
+from ytclaims.research.export import export, format_for
 
 FIX = REPO / "tests" / "fixtures" / "search"
 ORDER = "ORDER BY source_key, anchor_ordinal"

@@ -19,7 +19,8 @@ from helpers import all_relations, ingest_untagged, ro, snapshot
 from typer.testing import CliRunner
 
 from ytclaims.cli import app
-from ytclaims.sources import youtube as yt
+from ytclaims.sources.youtube import errors as yterr
+from ytclaims.sources.youtube import fetch as yt
 
 VID = "N0netW0rk42"
 CACHED = "C4chedVid01"
@@ -39,10 +40,10 @@ def offline_env() -> Iterator[tuple[responses.RequestsMock, list[int]]]:
 
     with pytest.MonkeyPatch.context() as mp:
         for name in (
-            yt.ENV_PROXY_HTTP,
-            yt.ENV_PROXY_HTTPS,
-            yt.ENV_WEBSHARE_USERNAME,
-            yt.ENV_WEBSHARE_PASSWORD,
+            yterr.ENV_PROXY_HTTP,
+            yterr.ENV_PROXY_HTTPS,
+            yterr.ENV_WEBSHARE_USERNAME,
+            yterr.ENV_WEBSHARE_PASSWORD,
         ):
             mp.delenv(name, raising=False)
         mp.setattr(yt, "backoff_delay", no_wait)

@@ -13,6 +13,7 @@ from ytclaims import pipeline
 from ytclaims.sources.discover import discover
 from ytclaims.warehouse import load as wl
 from ytclaims.warehouse.known import KnownSources
+from ytclaims.worker import parse_batch
 
 NOTE = "falling_inference_costs.md"
 
@@ -106,8 +107,8 @@ def test_staged_and_in_memory_batches_load_the_same_rows(tree: Path, tmp_path: P
     paths = [str(p) for p in files.files]
     staged_dir = tmp_path / "stage"
     staged_dir.mkdir()
-    mem = pipeline.parse_batch(paths, KnownSources())
-    staged = pipeline.parse_batch(paths, KnownSources(), stage_dir=str(staged_dir))
+    mem = parse_batch(paths, KnownSources())
+    staged = parse_batch(paths, KnownSources(), stage_dir=str(staged_dir))
     assert staged.staged and not mem.staged
     assert set(staged.tables) == {"sources"}
     for name in ("claims", "anchors", "claim_tags", "entities"):
@@ -242,7 +243,7 @@ def test_a_run_that_could_not_publish_says_so(
 ) -> None:
     from rich.console import Console
 
-    from ytclaims.report import print_summary
+    from ytclaims.summary import print_summary
 
     db = tmp_path / "w.duckdb"
     monkeypatch.setattr(wl, "publish", lambda path, **kw: False)  # another run holds it

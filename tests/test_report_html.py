@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from helpers import REPO, ro
 
-from ytclaims.report_html import format_seconds, safe_url, script_json, write_report
+from ytclaims.research.report import safe_url, script_json, write_report
+from ytclaims.timestamps.parse import format_hms
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -448,10 +449,18 @@ def test_only_http_urls_become_links() -> None:
         5,
     ):
         assert safe_url(bad) is None
-    assert [format_seconds(s) for s in (None, 0, 59, 61, 3723)] == [
+    times = (None, 0, 59, 61, 3723)
+    assert [format_hms(s, "padded", missing="—") for s in times] == [
         "—",
         "00:00",
         "00:59",
         "01:01",
         "1:02:03",
+    ]
+    assert [format_hms(s) for s in times] == ["?", "0:00", "0:59", "1:01", "1:02:03"]
+    assert [format_hms(s, "hh:mm:ss") for s in times[1:]] == [
+        "00:00:00",
+        "00:00:59",
+        "00:01:01",
+        "01:02:03",
     ]

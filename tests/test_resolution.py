@@ -389,6 +389,6 @@ def test_resolution_does_not_depend_on_load_order(bread_db: Path, incremental, t
 
 def test_resolution_rows_and_the_table_schema_name_the_same_columns_in_order() -> None:
     from ytclaims.timestamps.video import ROW_FIELDS
-    from ytclaims.warehouse.resolve import RESOLUTION_SCHEMA
+    from ytclaims.warehouse.resolution import RESOLUTION_SCHEMA
 
     assert tuple(RESOLUTION_SCHEMA.names) == ROW_FIELDS

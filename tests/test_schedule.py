@@ -16,10 +16,10 @@ import yaml
 from helpers import REPO
 from typer.testing import CliRunner
 
+from flows.schedule import deployment_kwargs, to_deployment
 from ytclaims.cli import app
 from ytclaims.config import Config, load_config
 from ytclaims.errors import ConfigError, YtclaimsError
-from ytclaims.schedule import deployment_kwargs, to_deployment
 
 FULL = """
 db = "out/wh.duckdb"
@@ -335,3 +335,11 @@ def test_run_once_runs_the_update_flow_with_the_absolute_config(
 def test_errors_are_ytclaims_errors() -> None:
     assert issubclass(ConfigError, YtclaimsError)
     assert ConfigError("x").message.startswith("x ")
+
+
+def test_banned_name_characters_are_prefects() -> None:
+    from prefect.types.names import BANNED_CHARACTERS
+
+    from ytclaims.config import BANNED_CHARACTERS as ours
+
+    assert tuple(BANNED_CHARACTERS) == ours

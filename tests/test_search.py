@@ -20,8 +20,9 @@ from helpers import REPO, index_titles, ro
 
 from ytclaims import errors
 from ytclaims.pipeline import ingest
-from ytclaims.search import apply_views, build_search_index, load_fts, search, search_sentences
-from ytclaims.warehouse.db import connect_write
+from ytclaims.research.search import search, search_sentences
+from ytclaims.warehouse.db import apply_views, connect_write
+from ytclaims.warehouse.search_index import build_search_index, load_fts
 
 FIX = REPO / "tests" / "fixtures" / "search"
 NOTES = FIX / "notes"

@@ -17,7 +17,7 @@ from helpers import index_titles, read_text, ro
 from rich.console import Console
 
 from ytclaims import errors
-from ytclaims.show import render_video
+from ytclaims.research.show import render_video
 
 NOTES = Path(__file__).resolve().parent / "fixtures" / "cite" / "notes"
 COSTS = NOTES / "aiweekly" / "inference_costs.md"

@@ -15,11 +15,11 @@ import pytest
 from helpers import CORPUS
 from spacy.matcher import Matcher
 
-from ytclaims import pipeline
 from ytclaims.tags import components
 from ytclaims.tags.classifier import classifier_text, classify_docs, load_classifier
 from ytclaims.tags.tagger import get_pipeline, get_taxonomy
 from ytclaims.warehouse.known import KnownSources
+from ytclaims.worker import parse_batch
 
 pytestmark = pytest.mark.corpus  # reads ../shared/corpus
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.corpus  # reads ../shared/corpus
 @pytest.fixture(scope="module")
 def corpus_claims() -> list[dict[str, object]]:
     files = sorted(Path(CORPUS).rglob("*.md"))[::8]  # every 8th note: ~180 notes
-    claims = pipeline.parse_batch(files, KnownSources(), tag=False).tables["claims"].to_pylist()
+    claims = parse_batch(files, KnownSources(), tag=False).tables["claims"].to_pylist()
     assert len(claims) > 3000
     return claims
 

@@ -16,8 +16,7 @@ import pytest
 from helpers import INDEX_ENTRY_RX, REPO, index_titles, ro
 
 from ytclaims.pipeline import ingest
-from ytclaims.search import apply_views, views_sql
-from ytclaims.warehouse.db import connect_write
+from ytclaims.warehouse.db import apply_views, connect_write, views_sql
 
 FIX = REPO / "tests" / "fixtures" / "search"
 NOTES = FIX / "notes"

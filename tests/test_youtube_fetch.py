@@ -18,12 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
+import youtube_transcript_api as yta_errors
 from responses import matchers
-from youtube_transcript_api import _errors as yta_errors
 from youtube_transcript_api.proxies import GenericProxyConfig, WebshareProxyConfig
 
 from ytclaims import errors
-from ytclaims.sources import youtube as yt
+from ytclaims.sources.youtube import errors as yterr
+from ytclaims.sources.youtube import fetch as yt
+from ytclaims.sources.youtube import proxy, refs
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "youtube"
 WATCH = "https://www.youtube.com/watch"
@@ -260,30 +262,30 @@ def test_accepts_a_url_as_video_id(rsps, sleeps, tmp_path):
         (
             "player_transcripts_disabled.json",
             ["en"],
-            yt.TranscriptsDisabledError,
+            yterr.TranscriptsDisabledError,
             "TranscriptsDisabled",
             "disabled",
         ),
-        ("player_ok.json", ["cz"], yt.NoTranscriptError, "NoTranscriptFound", "en (manual)"),
+        ("player_ok.json", ["cz"], yterr.NoTranscriptError, "NoTranscriptFound", "en (manual)"),
         (
             "player_video_unavailable.json",
             ["en"],
-            yt.VideoUnavailableError,
+            yterr.VideoUnavailableError,
             "VideoUnavailable",
             "unavailable",
         ),
-        ("player_age_restricted.json", ["en"], yt.AgeRestrictedError, "AgeRestricted", "age"),
+        ("player_age_restricted.json", ["en"], yterr.AgeRestrictedError, "AgeRestricted", "age"),
         (
             "player_po_token_required.json",
             ["en"],
-            yt.PoTokenRequiredError,
+            yterr.PoTokenRequiredError,
             "PoTokenRequired",
             "PO token",
         ),
         (
             "player_unplayable.json",
             ["en"],
-            yt.VideoUnplayableError,
+            yterr.VideoUnplayableError,
             "VideoUnplayable",
             "Custom Reason; Sub Reason 1",
         ),
@@ -297,7 +299,7 @@ def test_permanent_errors_are_not_retried(
 
     assert result.status == "failed" and not result.ok
     assert isinstance(result.error, error_type)
-    assert isinstance(result.error, yt.PermanentFetchError)
+    assert isinstance(result.error, yterr.PermanentFetchError)
     assert isinstance(result.error, errors.YtclaimsError)
     assert not result.error.transient and result.error.hint
     assert in_message in result.error.message
@@ -314,7 +316,7 @@ def test_permanent_errors_are_not_retried(
 def test_translation_language_not_available_is_permanent(rsps, sleeps, tmp_path):
     register(rsps)
     result = fetch(VID, config(tmp_path, translate_to="xyz"), sleeps)
-    assert isinstance(result.error, yt.TranslationUnavailableError)
+    assert isinstance(result.error, yterr.TranslationUnavailableError)
     assert result.attempts[0]["error_class"] == "TranslationLanguageNotAvailable"
     assert "offered: ar, zh-Hant" in result.error.message
     assert calls_to(rsps, TIMEDTEXT) == [] and sleeps == []
@@ -322,7 +324,7 @@ def test_translation_language_not_available_is_permanent(rsps, sleeps, tmp_path)
 
 def test_invalid_reference_makes_no_request(rsps, sleeps, tmp_path):
     result = fetch("https://vimeo.com/12345", config(tmp_path), sleeps)
-    assert result.status == "failed" and isinstance(result.error, yt.InvalidVideoRefError)
+    assert result.status == "failed" and isinstance(result.error, yterr.InvalidVideoRefError)
     assert result.attempts[0]["error_class"] == "InvalidVideoRef"
     assert "youtu.be/ID" in result.attempts[0]["message"]  # says what is accepted
     assert len(rsps.calls) == 0
@@ -331,26 +333,31 @@ def test_invalid_reference_makes_no_request(rsps, sleeps, tmp_path):
 @pytest.mark.parametrize(
     ("exc", "error_type", "error_class", "transient"),
     [
-        (yta_errors.InvalidVideoId("x"), yt.InvalidVideoIdError, "InvalidVideoId", False),
-        (yta_errors.NotTranslatable("x"), yt.TranslationUnavailableError, "NotTranslatable", False),
+        (yta_errors.InvalidVideoId("x"), yterr.InvalidVideoIdError, "InvalidVideoId", False),
+        (
+            yta_errors.NotTranslatable("x"),
+            yterr.TranslationUnavailableError,
+            "NotTranslatable",
+            False,
+        ),
         (
             yta_errors.YouTubeDataUnparsable("x"),
-            yt.YouTubeDataUnparsableError,
+            yterr.YouTubeDataUnparsableError,
             "YouTubeDataUnparsable",
             False,
         ),
         (
             yta_errors.FailedToCreateConsentCookie("x"),
-            yt.ConsentCookieError,
+            yterr.ConsentCookieError,
             "FailedToCreateConsentCookie",
             False,
         ),
-        (yta_errors.IpBlocked("x"), yt.BlockedError, "IpBlocked", True),
-        (yta_errors.RequestBlocked("x"), yt.BlockedError, "RequestBlocked", True),
-        (KeyError("captionTracks"), yt.MalformedResponseError, "KeyError", True),
-        (requests.exceptions.ReadTimeout("slow"), yt.NetworkError, "ReadTimeout", True),
-        (ConnectionResetError("reset"), yt.NetworkError, "ConnectionResetError", True),
-        (RuntimeError("?"), yt.UnexpectedFetchError, "RuntimeError", False),
+        (yta_errors.IpBlocked("x"), yterr.BlockedError, "IpBlocked", True),
+        (yta_errors.RequestBlocked("x"), yterr.BlockedError, "RequestBlocked", True),
+        (KeyError("captionTracks"), yterr.MalformedResponseError, "KeyError", True),
+        (requests.exceptions.ReadTimeout("slow"), yterr.NetworkError, "ReadTimeout", True),
+        (ConnectionResetError("reset"), yterr.NetworkError, "ConnectionResetError", True),
+        (RuntimeError("?"), yterr.UnexpectedFetchError, "RuntimeError", False),
     ],
 )
 def test_classify(exc, error_type, error_class, transient):
@@ -436,7 +443,7 @@ def test_transient_failures_exhaust_max_attempts(rsps, sleeps, tmp_path):
     result = fetch(VID, config(tmp_path, max_attempts=3), sleeps)
 
     assert result.status == "failed"
-    assert isinstance(result.error, yt.BlockedError) and result.error.transient
+    assert isinstance(result.error, yterr.BlockedError) and result.error.transient
     assert sleeps == [1.0, 2.0]
     check_rows(result)
     assert [(r["outcome"], r["error_class"], r["will_retry"]) for r in result.attempts] == [
@@ -570,7 +577,7 @@ def test_unwritable_cache_is_a_failure_not_a_crash(rsps, sleeps, tmp_path):
     blocker.write_text("a file where the cache folder should be", encoding="utf-8")
     register(rsps)
     result = fetch(VID, config(tmp_path, cache_dir=blocker / "cache"), sleeps)
-    assert result.status == "failed" and isinstance(result.error, yt.CacheWriteError)
+    assert result.status == "failed" and isinstance(result.error, yterr.CacheWriteError)
     assert result.attempts[-1]["error_class"] == "CacheWriteError"
     assert result.snippets == []
 
@@ -618,7 +625,7 @@ def test_proxy_from_environment_is_masked():
     cfg = yt.FetchConfig.build(environ=env)
     assert isinstance(cfg.proxy, GenericProxyConfig)
     assert cfg.proxy.to_requests_dict() == {"http": PROXY_URL, "https": PROXY_URL}
-    for text in (repr(cfg), str(cfg), json.dumps(cfg.safe_dict()), yt.describe_proxy(cfg.proxy)):
+    for text in (repr(cfg), str(cfg), json.dumps(cfg.safe_dict()), proxy.describe_proxy(cfg.proxy)):
         assert_no_secret(text)
     assert "http://***:***@proxy.example:8080" in repr(cfg)
 
@@ -656,7 +663,7 @@ def test_options_override_environment_and_no_proxy_by_default():
     ],
 )
 def test_bad_proxy_settings_are_typed_errors_without_secrets(env):
-    with pytest.raises(yt.ProxyConfigError) as info:
+    with pytest.raises(yterr.ProxyConfigError) as info:
         yt.FetchConfig.build(environ=env)
     assert info.value.kind == "proxy_config" and info.value.hint
     assert_no_secret(info.value.message)
@@ -674,7 +681,7 @@ def test_credentials_never_reach_attempts_messages_or_logs(rsps, sleeps, tmp_pat
         results = yt.fetch_many([VID], cfg, sleep=sleeps.append, now=Clock())
 
     (result,) = results
-    assert result.status == "failed" and isinstance(result.error, yt.NetworkError)
+    assert result.status == "failed" and isinstance(result.error, yterr.NetworkError)
     assert [r["error_class"] for r in result.attempts] == ["ProxyError", "ProxyError"]
     assert "proxy.example" in result.attempts[0]["message"]  # still useful ...
     for text in (
@@ -690,7 +697,7 @@ def test_credentials_never_reach_attempts_messages_or_logs(rsps, sleeps, tmp_pat
 
 def test_scrub_masks_any_url_userinfo():
     text = "failed via socks5h://someone:pw@10.0.0.1:1080 and https://a:b@h/"
-    assert yt.scrub(text) == "failed via socks5h://***:***@10.0.0.1:1080 and https://***:***@h/"
+    assert proxy.scrub(text) == "failed via socks5h://***:***@10.0.0.1:1080 and https://***:***@h/"
 
 
 # --- many videos --------------------------------------------------------------------
@@ -721,7 +728,7 @@ def test_fetch_many_rate_limits_network_fetches_only(rsps, sleeps, tmp_path):
     assert seen == [r.video_id for r in results]
     assert sleeps == [1.5]  # one pause: between the two network fetches
     assert len(rsps.calls) == 6
-    assert isinstance(results[2].error, yt.InvalidVideoRefError)
+    assert isinstance(results[2].error, yterr.InvalidVideoRefError)
     for r in results:
         check_rows(r)
 
@@ -743,7 +750,7 @@ def test_fetch_many_stops_requesting_after_repeated_blocks(rsps, sleeps, tmp_pat
     ]
     assert len(rsps.calls) == 4  # 2 videos x 2 attempts, then no more requests
     assert sleeps == [1.0, 1.0, 1.0]  # backoff, rate limit, backoff
-    assert isinstance(results[2].error, yt.SkippedAfterFailuresError)
+    assert isinstance(results[2].error, yterr.SkippedAfterFailuresError)
     advice = yt.advice_for(results)
     assert "4 of 5 videos" in advice
 
@@ -755,7 +762,7 @@ def test_fetch_many_never_raises(rsps, sleeps, tmp_path, monkeypatch):
     monkeypatch.setattr(yt.YouTubeTranscriptApi, "list", boom)
     results = yt.fetch_many([VID, VID2], config(tmp_path), sleep=sleeps.append, now=Clock())
     assert [r.status for r in results] == ["failed", "failed"]
-    assert all(isinstance(r.error, yt.UnexpectedFetchError) for r in results)
+    assert all(isinstance(r.error, yterr.UnexpectedFetchError) for r in results)
     assert results[0].attempts[0]["error_class"] == "RuntimeError"
 
 
@@ -823,7 +830,7 @@ def test_no_advice_for_successes_or_permanent_failures(rsps, sleeps, tmp_path):
     ],
 )
 def test_parse_video_ref_accepts(ref):
-    assert yt.parse_video_ref(ref) == VID
+    assert refs.parse_video_ref(ref) == VID
 
 
 @pytest.mark.parametrize(
@@ -853,8 +860,8 @@ def test_parse_video_ref_accepts(ref):
     ],
 )
 def test_parse_video_ref_rejects(ref):
-    with pytest.raises(yt.InvalidVideoRefError) as info:
-        yt.parse_video_ref(ref)
+    with pytest.raises(yterr.InvalidVideoRefError) as info:
+        refs.parse_video_ref(ref)
     assert info.value.kind == "invalid_video_ref"
     assert "youtube.com/watch?v=ID" in info.value.message and "youtu.be/ID" in info.value.message
 
@@ -872,7 +879,7 @@ def test_read_refs_file(tmp_path):
         "nonsense\n",
         encoding="utf-8",
     )
-    ids, problems = yt.read_refs_file(path)
+    ids, problems = refs.read_refs_file(path)
     assert ids == [VID, VID2]
     assert [(p["line"], p["text"]) for p in problems] == [
         (5, "https://www.youtube.com/@somechannel"),
@@ -882,8 +889,8 @@ def test_read_refs_file(tmp_path):
 
 
 def test_read_refs_file_missing(tmp_path):
-    with pytest.raises(yt.RefsFileError) as info:
-        yt.read_refs_file(tmp_path / "nope.txt")
+    with pytest.raises(yterr.RefsFileError) as info:
+        refs.read_refs_file(tmp_path / "nope.txt")
     assert info.value.hint
 
 
@@ -900,7 +907,7 @@ def test_read_refs_file_missing(tmp_path):
     ],
 )
 def test_config_validation(bad):
-    with pytest.raises(yt.FetchConfigError):
+    with pytest.raises(yterr.FetchConfigError):
         yt.FetchConfig(**bad)
 
 
@@ -921,14 +928,14 @@ def test_every_error_class_has_kind_and_hint():
     classes = [
         obj
         for obj in vars(yt).values()
-        if isinstance(obj, type) and issubclass(obj, yt.YouTubeError)
+        if isinstance(obj, type) and issubclass(obj, yterr.YouTubeError)
     ]
     assert len(classes) >= 20
     for cls in classes:
         assert issubclass(cls, errors.YtclaimsError)
         err = cls("detail")
         assert err.kind and err.kind != "error", cls
-        if cls not in (yt.YouTubeError, yt.PermanentFetchError):
+        if cls not in (yterr.YouTubeError, yterr.PermanentFetchError):
             assert err.hint, cls
     kinds = [c.kind for c in classes]
     assert len(kinds) == len(set(kinds))

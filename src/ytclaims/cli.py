@@ -7,7 +7,6 @@ parsers, so they answer in well under a second; ``ingest`` runs the Prefect flow
 
 from __future__ import annotations
 
-import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -38,11 +37,9 @@ def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
 
 
 def _prefect_env() -> None:
-    """Defaults for running a flow from the CLI (a user's own settings win)."""
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    # The machines this runs on are often offline: no telemetry calls.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows import prefect_env
+
+    prefect_env()
 
 
 def _run_flow(
@@ -123,7 +120,7 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
-    from ytclaims.report import print_summary
+    from ytclaims.summary import print_summary
 
     if dask_address and no_prefect:
         typer.echo("error: --dask-address runs the Prefect flow; drop --no-prefect.", err=True)
@@ -163,7 +160,7 @@ def query(
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
     """Run read-only SQL against the warehouse (see README for tables and views)."""
-    from ytclaims.query import format_rows, run_query
+    from ytclaims.research.query import format_rows, run_query
 
     try:
         cols, rows = run_query(db_path(db), sql)
@@ -191,7 +188,7 @@ def cite(
     ] = "markdown",
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
-    from ytclaims.cite import cite as cite_claims
+    from ytclaims.research.cite import cite as cite_claims
     from ytclaims.warehouse.db import connect_read
 
     try:
@@ -219,9 +216,9 @@ def search(
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
     """Keyword search over claims (or transcript sentences), ranked by BM25."""
-    from ytclaims.query import format_rows
-    from ytclaims.search import search as search_claims
-    from ytclaims.search import search_sentences
+    from ytclaims.research.query import format_rows
+    from ytclaims.research.search import search as search_claims
+    from ytclaims.research.search import search_sentences
     from ytclaims.warehouse.db import connect_read
 
     try:
@@ -275,8 +272,8 @@ def export(
     ] = None,
 ) -> None:
     """Export citations (or any SELECT) with DuckDB's COPY."""
-    from ytclaims.export import export as run_export
-    from ytclaims.export import format_for
+    from ytclaims.research.export import export as run_export
+    from ytclaims.research.export import format_for
 
     try:
         n = run_export(db_path(db), out, format or format_for(out), query)  # type: ignore[arg-type]
@@ -294,7 +291,7 @@ def report(
 ) -> None:
     """Write a self-contained HTML report: charts by layer, trend, channel and time, and a
     searchable table of claims with timestamp links (works offline)."""
-    from ytclaims.report_html import write_report
+    from ytclaims.research.report import write_report
 
     try:
         counts = write_report(db_path(db), out, max_rows=max_rows)
@@ -314,7 +311,7 @@ def show(
     """The video's claims in time order, with status and tags."""
     from rich.console import Console
 
-    from ytclaims.show import render_video
+    from ytclaims.research.show import render_video
     from ytclaims.warehouse.db import connect_read
 
     try:
@@ -381,17 +378,17 @@ def fetch(
         typer.echo("error: give video ids/URLs or --from-file FILE.", err=True)
         raise typer.Exit(2)
     try:
-        from ytclaims.sources.youtube import FetchConfig
+        from ytclaims.sources.youtube.fetch import FetchConfig
 
         # Validate options (and proxy settings) before any work; secrets stay out of logs.
         FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
         if no_prefect or proxy_http or proxy_https:
             # Proxy URLs given on the command line may hold credentials: never hand them to
             # Prefect as parameters (they would be stored in run records).
-            from ytclaims import pipeline
+            from ytclaims import fetching
 
             cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
-            rep = pipeline.fetch(list(refs or []), target, config=cfg, refs_files=files)
+            rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
@@ -434,7 +431,7 @@ def explain(
     db: DbOption = None,
 ) -> None:
     """Show why a claim has its layers and trends: every piece of evidence."""
-    from ytclaims.query import explain as explain_claim
+    from ytclaims.research.query import explain as explain_claim
 
     try:
         typer.echo(explain_claim(db_path(db), claim_id))
@@ -453,14 +450,14 @@ def evaluate(
 ) -> None:
     """Tag the hand-labelled dev set and print per-label precision, recall and F1."""
     from ytclaims.tags.evaluate import evaluate as run_eval
-    from ytclaims.tags.evaluate import format_report
+    from ytclaims.tags.evaluate import format_evaluation
 
     try:
         res = run_eval(dev, str(taxonomy) if taxonomy else None, split=split, stratum=stratum)
     except (errors.YtclaimsError, FileNotFoundError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(format_report(res))
+    typer.echo(format_evaluation(res))
 
 
 @app.command()
@@ -476,7 +473,7 @@ def serve(
     'update/<name>' and serve it (blocks; needs PREFECT_API_URL of a running server)."""
     import json
 
-    from ytclaims import schedule
+    from flows import schedule
 
     _prefect_env()
     try:

@@ -274,7 +274,7 @@ def _existing(path: Path, key: str, file: Path, kind: str) -> Path:
 
 
 def _check_video(ref: str, file: Path) -> None:
-    from ytclaims.sources.youtube import InvalidVideoRefError, parse_video_ref
+    from ytclaims.sources.youtube.refs import InvalidVideoRefError, parse_video_ref
 
     try:
         parse_video_ref(ref)
@@ -286,7 +286,7 @@ def _check_video(ref: str, file: Path) -> None:
 
 
 def _check_languages(languages: tuple[str, ...], file: Path) -> None:
-    from ytclaims.sources.youtube import LANGUAGE_CODE_RE
+    from ytclaims.sources.youtube.refs import LANGUAGE_CODE_RE
 
     if not languages:
         raise ConfigError(
@@ -306,13 +306,16 @@ def _schedule(table: dict[str, Any], file: Path) -> Schedule:
     timezone = _string(table, "timezone", file) or DEFAULT_TIMEZONE
     if cron is not None:
         cron = " ".join(cron.split())
-        # Prefect's own check (its vendored croniter, which the server schedules with):
-        # whatever passes here is accepted when the deployment is registered.
-        from prefect.schedules import Cron
+        # cronsim reads standard five-field cron (no @daily, no random/hashed 'H'), as
+        # Prefect's scheduler does; flows.schedule checks again with Prefect's own parser
+        # before a deployment is registered.
+        from datetime import datetime
+
+        from cronsim import CronSim, CronSimError
 
         try:
-            Cron(cron, timezone=timezone)
-        except ValueError as exc:
+            CronSim(cron, datetime(2000, 1, 1))
+        except CronSimError as exc:
             raise ConfigError(
                 f"{file}: 'schedule.cron' = {cron!r} is not a cron expression Prefect accepts "
                 f"({exc}).",
@@ -329,10 +332,13 @@ def _schedule(table: dict[str, Any], file: Path) -> Schedule:
     return Schedule(cron=cron, timezone=timezone)
 
 
+#: Characters Prefect refuses in names (``prefect.types.names.BANNED_CHARACTERS``; a test
+#: keeps the two equal).
+BANNED_CHARACTERS = ("/", "%", "&", ">", "<")
+
+
 def _deployment(table: dict[str, Any], file: Path) -> Deployment:
     name = _string(table, "name", file) or DEFAULT_DEPLOYMENT
-    from prefect.types.names import BANNED_CHARACTERS
-
     bad = [c for c in BANNED_CHARACTERS if c in name]
     if bad:
         raise ConfigError(

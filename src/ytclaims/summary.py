@@ -57,7 +57,7 @@ def print_summary(
 
 
 def _print_samples(db: Path, show: int, con_out: Console) -> None:
-    from ytclaims.cite import fetch_record, markdown
+    from ytclaims.research.cite import fetch_record, markdown
     from ytclaims.warehouse.db import connect_read
 
     try:

@@ -15,12 +15,12 @@ Every anchor found becomes exactly one anchor row, whatever block it sits in
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from ytclaims.claims.anchors import AnchorMatch, find_anchors
 from ytclaims.claims.text import to_plain, wiki_targets
+from ytclaims.records import claim_id_for
 from ytclaims.sources.notes import NoteFile
 from ytclaims.timestamps import parse as tp
 from ytclaims.timestamps.resolve import resolve_note
@@ -188,11 +188,6 @@ def _group(anchors: list[AnchorMatch], text: str) -> list[list[AnchorMatch]]:
     return groups
 
 
-def _claim_id(source_key: str, text: str, occurrence: int) -> str:
-    h = hashlib.blake2b(f"{source_key}\x1f{text}\x1f{occurrence}".encode(), digest_size=8)
-    return h.hexdigest()
-
-
 def extract_claims(nf: NoteFile) -> NoteClaims:
     """All claims and anchors of one note, with ids, positions and resolved seconds."""
     out = NoteClaims()
@@ -240,7 +235,7 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
             seen[claim_text] = occurrence + 1
             ordinal = len(out.claims)
             claim = {
-                "claim_id": _claim_id(nf.source_key, claim_text, occurrence),
+                "claim_id": claim_id_for(nf.source_key, claim_text, occurrence),
                 "claim_ordinal": ordinal,
                 "block_ordinal": block_ordinal,
                 "block_kind": block.kind,

@@ -31,6 +31,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from importlib import resources
 
+from ytclaims.records import claim_id_for
 from ytclaims.sources.captions import CaptionTrack, Word
 
 #: Text with fewer sentence ends than one per this many words is "unpunctuated".
@@ -475,3 +476,111 @@ def select_claims(sentences: list[Sentence]) -> list[tuple[Sentence, list[str]]]
         if reasons:
             out.append((s, reasons))
     return out
+
+
+@dataclass(slots=True)
+class TranscriptRows:
+    """A caption track as warehouse rows: the track, its cues, sentences and claims."""
+
+    track: dict[str, object]
+    segments: list[dict[str, object]]
+    sentences: list[dict[str, object]]
+    claims: list[dict[str, object]]
+    anchors: list[dict[str, object]]
+
+
+def transcript_rows(
+    track: CaptionTrack, path: str, source_key: str, source_id: str
+) -> TranscriptRows:
+    """Rows for one caption track: cues, sentences, and the sentences chosen as claims
+    (each cited at its own start: ``timestamp_status = 'transcript'``)."""
+    vid = track.video_id
+    kind = track.kind or "unknown"
+    name = f"{track.language or 'und'}:{kind}:{track.format}"
+    sentences = segment_sentences(track)
+    duration = max((c.start + c.duration for c in track.cues), default=None)
+    base = {"_path": path, "source_id": source_id, "video_id": vid}
+    track_row = base | {
+        "track": name,
+        "language": track.language,
+        "kind": kind,
+        "format": track.format,
+        "origin": "fetch" if track.format == "yta_cache" else "file",
+        "n_cues": len(track.cues),
+        "n_sentences": len(sentences),
+        "has_word_timings": bool(track.words),
+        "duration_seconds": duration,
+    }
+    segments = [
+        base
+        | {"track": name, "cue_index": i, "start": c.start, "duration": c.duration, "text": c.text}
+        for i, c in enumerate(track.cues)
+    ]
+    sentence_rows = [
+        base
+        | {
+            "track": name,
+            "sentence_index": i,
+            "start": st.start,
+            "end": st.end,
+            "text": st.text,
+            "first_cue": st.first_cue,
+            "last_cue": st.last_cue,
+        }
+        for i, st in enumerate(sentences)
+    ]
+    claims: list[dict[str, object]] = []
+    anchors: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    position = {id(st): i for i, st in enumerate(sentences)}
+    for sent, reasons in select_claims(sentences):
+        n = len(claims)
+        occurrence = seen.get(sent.text, 0)
+        seen[sent.text] = occurrence + 1
+        cid = claim_id_for(source_key, sent.text, occurrence)
+        idx = position.get(id(sent), n)
+        claims.append(
+            base
+            | {
+                "claim_id": cid,
+                "channel": None,
+                "note_title": None,
+                "claim_ordinal": n,
+                "block_ordinal": idx,
+                "block_kind": "transcript_sentence",
+                "line": idx,
+                "heading_path": None,
+                "lead_in": None,
+                "text": sent.text,
+                "wiki_targets": [],
+                "n_anchors": 1,
+                "layers": [],
+                "trends": [],
+            }
+        )
+        anchors.append(
+            {
+                "_path": path,
+                "claim_id": cid,
+                "source_id": source_id,
+                "anchor_ordinal": n,
+                "group_position": 0,
+                "data_t_raw": f"{sent.start:.3f}",
+                "label_raw": None,
+                "markup_issue": None,
+                "form": "transcript",
+                "parse_status": "ok",
+                "parse_reason": None,
+                "data_t_seconds": sent.start,
+                "label_seconds": None,
+                "label_mismatch": False,
+                "candidates": [{"reading": "transcript", "seconds": sent.start}],
+                "anchor_seconds": sent.start,
+                "anchor_reading": "transcript",
+                "anchor_source": "transcript",
+                "timestamp_status": "transcript",
+                "resolution_reason": "start of the sentence in the transcript; selected for: "
+                + ", ".join(reasons),
+            }
+        )
+    return TranscriptRows(track_row, segments, sentence_rows, claims, anchors)

@@ -224,13 +224,6 @@ def group_by_video(records: list[CitationRecord]) -> list[VideoEntry]:
     return list(entries.values())
 
 
-def hhmmss(seconds: int) -> str:
-    """``HH:MM:SS`` with every field zero-padded: MLA 9's form of a time stamp."""
-    h, rem = divmod(int(seconds), 3600)
-    m, s = divmod(rem, 60)
-    return f"{h:02d}:{m:02d}:{s:02d}"
-
-
 def disclosure(rec: CitationRecord) -> str:
     """``[timestamp <status>: <reason>]`` for any citation whose second is not verified.
 
@@ -424,7 +417,7 @@ def mla_in_text(rec: CitationRecord, e: VideoEntry, *, with_title: bool = False)
     who = short
     if e.channel:
         who = f"{_md(e.channel)}, {short}" if with_title else _md(e.channel)
-    when = f" {hhmmss(rec.seconds)}" if rec.seconds is not None else ""
+    when = f" {format_hms(rec.seconds, 'hh:mm:ss')}" if rec.seconds is not None else ""
     return _with_disclosure(f"({who}{when})", rec)
 
 
@@ -632,13 +625,15 @@ def csl_item(e: VideoEntry, accessed: date | None = None) -> dict[str, object]:
     for r in e.records:
         ci: dict[str, object] = {"id": e.key}
         if r.seconds is not None:
-            ci["locator"] = hhmmss(r.seconds)
+            ci["locator"] = format_hms(r.seconds, "hh:mm:ss")
             ci["label"] = "timestamp"
         ci["claim_id"] = r.claim_id
         ci["timestamp_status"] = r.timestamp_status
         ci["url"] = r.url if r.seconds is not None and r.url else e.watch_url
         cites.append(ci)
-        when = f"at {hhmmss(r.seconds)}" if r.seconds is not None else "no usable time"
+        when = (
+            f"at {format_hms(r.seconds, 'hh:mm:ss')}" if r.seconds is not None else "no usable time"
+        )
         d = disclosure(r)
         notes.append(f"{when} {d}" if d else when)
     item["note"] = "; ".join(notes)

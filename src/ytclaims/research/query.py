@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ytclaims import errors
-from ytclaims.cite import fetch_record, markdown
+from ytclaims.research.cite import fetch_record, markdown
 from ytclaims.warehouse.db import connect_read
 
 

@@ -98,16 +98,6 @@ def safe_url(url: object) -> str | None:
     return None
 
 
-def format_seconds(seconds: int | None) -> str:
-    """``mm:ss`` (``h:mm:ss`` past an hour), the way YouTube shows a position."""
-    if seconds is None:
-        return "—"
-    s = int(seconds)
-    h, rem = divmod(s, 3600)
-    m, sec = divmod(rem, 60)
-    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
-
-
 def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 

@@ -1,249 +1,34 @@
-"""Keyword search (BM25) over claims and transcript sentences, and the analysis views.
-
-DuckDB's full-text-search extension is loaded from the ``duckdb-extension-fts`` wheel
-(``LOAD '<path>'``), never downloaded: ytclaims must work offline, and a plain
-``match_bm25`` call on a connection without the extension makes DuckDB try to fetch it
-from the network.
-
-The index is built at write time (:func:`build_search_index`, meant to run inside the
-loader's transaction so it never disagrees with the claims it indexes) and only read at
-search time, so searching works on a read-only connection. The index does not follow
-later writes by itself; its fingerprint (a count and hash of the indexed ids) is kept in
-``meta`` and a search refuses a stale index instead of silently missing new claims.
+"""Keyword search (BM25) over claims and transcript sentences: the read side.
 
 Scoring reads the index tables the extension builds (``fts_main_claims.dict/terms/docs/
-stats``) with exactly the formula of its ``match_bm25`` macro (k=1.2, b=0.75), starting
-from the query's terms instead of calling the macro once per claim row: the same scores
-(tests compare them), but only documents containing a query term are touched. Measured
-on 704k claims (2 cores), ranking through the macro took 0.55-1.0 s per query, this way
-0.1-0.2 s; the details of the top hits are then read from the citations view.
+stats``, see ``ytclaims.warehouse.search_index``) with exactly the formula of its
+``match_bm25`` macro (k=1.2, b=0.75), starting from the query's terms instead of calling
+the macro once per claim row: the same scores (tests compare them), but only documents
+containing a query term are touched. Measured on 704k claims (2 cores), ranking through
+the macro took 0.55-1.0 s per query, this way 0.1-0.2 s; the details of the top hits are
+then read from the citations view.
 """
 
 from __future__ import annotations
 
-import time
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from ytclaims import errors
-
-#: Index settings. Digits are kept in tokens (the extension's default drops them), so
-#: "10x", "h100" and "2030" are searchable; dots split tokens, so "1.2" is "1" and "2".
-STEMMER = "english"
-STOPWORDS = "english"
-IGNORE = r"(\.|[^a-z0-9])+"
-#: Bump when the index settings change: a stored fingerprint of another version is stale.
-INDEX_VERSION = "1"
-
-CLAIMS_FTS = "fts_main_claims"
-SENTENCE_TABLE = "sentence_docs"
-SENTENCES_FTS = "fts_main_sentence_docs"
-META_CLAIMS = "search_index_claims"
-META_SENTENCES = "search_index_sentences"
-SOURCE_KINDS = ("note", "transcript")
-
-_FTS_TABLE_COMMENTS = {
-    "docs": "Full-text index: one row per indexed document (docid, name = the row id, len = "
-    "number of indexed terms).",
-    "terms": "Full-text index: one row per term occurrence (docid, fieldid, termid).",
-    "dict": "Full-text index: the vocabulary (termid, stemmed term, document frequency df).",
-    "stats": "Full-text index: number of documents and average document length (BM25).",
-    "fields": "Full-text index: the indexed columns.",
-    "stopwords": "Full-text index: words left out of the index (English stop-words).",
-}
-_FTS_COLUMN_COMMENTS = {
-    ("docs", "docid"): "Internal document number.",
-    ("docs", "name"): "Id of the indexed row (claims.claim_id or sentence_docs.sentence_id).",
-    ("docs", "len"): "Indexed terms in the document.",
-    ("terms", "docid"): "Document the term occurs in.",
-    ("terms", "fieldid"): "Column it occurs in.",
-    ("terms", "termid"): "The term (dict.termid).",
-    (
-        "terms",
-        "doclen",
-    ): "Length of the document of this posting (docs.len), so ranking needs no join.",
-    ("dict", "termid"): "Term number.",
-    ("dict", "term"): "Stemmed, lower-cased term.",
-    ("dict", "df"): "Documents containing the term.",
-    ("stats", "num_docs"): "Documents in the index.",
-    ("stats", "avgdl"): "Average document length in terms.",
-    ("fields", "fieldid"): "Column number.",
-    ("fields", "field"): "Column name.",
-    ("stopwords", "sw"): "A stop-word.",
-}
-
-
-# --- the extension ------------------------------------------------------------------------
-
-
-def fts_extension_path() -> Path:
-    """Where the pip package ``duckdb-extension-fts`` keeps the build for this DuckDB."""
-    try:
-        import duckdb_extension_fts
-    except ImportError as exc:  # pragma: no cover - a pinned dependency
-        raise errors.WarehouseError(
-            "The full-text search extension is not installed.",
-            hint=f"pip install duckdb-extension-fts=={duckdb.__version__}",
-        ) from exc
-    path = (
-        Path(duckdb_extension_fts.__path__[0])
-        / "extensions"
-        / f"v{duckdb.__version__}"
-        / "fts.duckdb_extension"
-    )
-    if not path.is_file():
-        raise errors.WarehouseError(
-            f"No full-text search extension for DuckDB {duckdb.__version__} at {path}.",
-            hint=f"pip install duckdb-extension-fts=={duckdb.__version__}",
-        )
-    return path
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the fts extension into ``con`` from the wheel (offline; repeating is harmless)."""
-    path = str(fts_extension_path()).replace("'", "''")
-    try:
-        con.execute(f"LOAD '{path}'")
-    except duckdb.Error as exc:
-        raise errors.QueryError(
-            f"Cannot load the full-text search extension: {exc}",
-            hint="Open the warehouse with external access enabled (connect_read's default).",
-        ) from exc
-
-
-# --- building the index -------------------------------------------------------------------
-
-
-def _fingerprint(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
-    # A count and an xor of row hashes changes whenever indexed rows are added, removed
-    # or replaced (claim_id already hashes the claim text; sentences hash their text).
-    n, x = con.execute(
-        f"SELECT count(*), coalesce(bit_xor(hash({key})), 0) FROM {table}"
-    ).fetchone()  # type: ignore[misc]
-    return f"v{INDEX_VERSION}:{n}:{x}"
-
-
-def _sentences_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    return _fingerprint(con, "sentences", "source_id, sentence_index, text")
-
-
-def _claims_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    return _fingerprint(con, "claims", "claim_id")
-
-
-def _stored(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def _schema_exists(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_schemas() "
-        "WHERE database_name = current_database() AND schema_name = ?",
-        [schema],
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _comment_fts_tables(con: duckdb.DuckDBPyConnection, schema: str, what: str) -> None:
-    """Every table and column of the warehouse carries a comment; so do the index's."""
-    for table, text in _FTS_TABLE_COMMENTS.items():
-        con.execute(f"COMMENT ON TABLE {schema}.{table} IS '{what}. {text}'")
-    for (table, column), text in _FTS_COLUMN_COMMENTS.items():
-        con.execute(f"COMMENT ON COLUMN {schema}.{table}.{column} IS '{text}'")
-
-
-def _create_index(con: duckdb.DuckDBPyConnection, table: str, key: str) -> None:
-    con.execute(
-        f"PRAGMA create_fts_index('{table}', '{key}', 'text', stemmer='{STEMMER}', "
-        f"stopwords='{STOPWORDS}', ignore='{IGNORE}', strip_accents=1, lower=1, overwrite=1)"
-    )
-    # Store the postings sorted by term: a query then reads only the row groups of its
-    # terms (DuckDB's min/max zone maps), 4-5x faster at 700k claims; costs ~2 s here.
-    fts = f"fts_main_{table}"
-    # Each posting also carries its document's length, so ranking needs no join with
-    # the 700k-row docs table (only the top hits are looked up there, for their names).
-    con.execute(
-        f"CREATE OR REPLACE TABLE {fts}.terms AS "
-        f"SELECT t.docid, t.fieldid, t.termid, d.len AS doclen "
-        f"FROM {fts}.terms t JOIN {fts}.docs d ON d.docid = t.docid ORDER BY t.termid, t.docid"
-    )
-
-
-def _set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
-
-
-def build_search_index(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> dict[str, Any]:
-    """(Re)build the BM25 indexes over claims and transcript sentences, when they changed.
-
-    Call it on a write connection, once per transaction, after the last write to
-    ``claims``/``sentences`` (the loader does it inside its run transaction, so the index
-    commits or rolls back with the rows it indexes). DuckDB 1.5.5 cannot commit a
-    transaction that builds the same fts index twice ("another transaction has dropped
-    this table"): the commit fails and the whole transaction is rolled back. An index
-    whose stored fingerprint still matches is left alone (unless ``force``), so a no-op
-    ingest does not pay the rebuild (23-33 s at 704k claims on 2 cores).
-
-    Sentences have no single-column key, so they are copied with one
-    (``sentence_docs``) and that copy is indexed; the fts extension indexes base
-    tables only. Returns what was done: claims/sentences counts, which index was rebuilt,
-    and seconds.
-    """
-    t0 = time.perf_counter()
-    load_fts(con)
-    out: dict[str, Any] = {"claims_rebuilt": False, "sentences_rebuilt": False}
-
-    fp_claims = _claims_fingerprint(con)
-    if force or not _schema_exists(con, CLAIMS_FTS) or _stored(con, META_CLAIMS) != fp_claims:
-        _create_index(con, "claims", "claim_id")
-        _comment_fts_tables(con, CLAIMS_FTS, "Search index over claims.text (ytclaims.search)")
-        _set_meta(con, META_CLAIMS, fp_claims)
-        out["claims_rebuilt"] = True
-
-    fp_sent = _sentences_fingerprint(con)
-    if force or not _schema_exists(con, SENTENCES_FTS) or _stored(con, META_SENTENCES) != fp_sent:
-        con.execute(
-            f"CREATE OR REPLACE TABLE {SENTENCE_TABLE} AS "
-            "SELECT source_id || ':' || sentence_index AS sentence_id, source_id, "
-            'sentence_index, video_id, track, start, "end", text FROM sentences'
-        )
-        _comment_sentence_docs(con)
-        _create_index(con, SENTENCE_TABLE, "sentence_id")
-        _comment_fts_tables(
-            con, SENTENCES_FTS, "Search index over transcript sentences (ytclaims.search)"
-        )
-        _set_meta(con, META_SENTENCES, fp_sent)
-        out["sentences_rebuilt"] = True
-
-    n_claims, n_sent = con.execute(
-        "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM sentences)"
-    ).fetchone()  # type: ignore[misc]
-    out |= {"claims": n_claims, "sentences": n_sent, "seconds": time.perf_counter() - t0}
-    return out
-
-
-def _comment_sentence_docs(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        f"COMMENT ON TABLE {SENTENCE_TABLE} IS 'Search input: a copy of sentences with a "
-        "single-column key, because the full-text index needs one; rebuilt with the index "
-        "(ytclaims.search.build_search_index).'"
-    )
-    for col, text in {
-        "sentence_id": "source_id:sentence_index, unique.",
-        "source_id": "Transcript source (sentences.source_id).",
-        "sentence_index": "Position in the track (sentences.sentence_index).",
-        "video_id": "YouTube video id.",
-        "track": "Track name.",
-        "start": "Start in seconds.",
-        '"end"': "End in seconds.",
-        "text": "Sentence text (indexed).",
-    }.items():
-        con.execute(f"COMMENT ON COLUMN {SENTENCE_TABLE}.{col} IS '{text}'")
-
+from ytclaims.warehouse.search_index import (
+    CLAIMS_FTS,
+    INDEX_VERSION,
+    META_CLAIMS,
+    META_SENTENCES,
+    SENTENCE_TABLE,
+    SENTENCES_FTS,
+    SOURCE_KINDS,
+    STEMMER,
+    load_fts,
+    schema_exists,
+    stored_digest,
+)
 
 # --- searching ----------------------------------------------------------------------------
 
@@ -308,14 +93,14 @@ def _check_query(con: duckdb.DuckDBPyConnection, fts: str, query: str) -> int:
     return n
 
 
-def _quick_fingerprint(con: duckdb.DuckDBPyConnection, table: str, meta_key: str) -> str:
-    """What the index's stored fingerprint must look like now, checked cheaply.
+def _quick_digest(con: duckdb.DuckDBPyConnection, table: str, meta_key: str) -> str:
+    """What the index's stored digest must look like now, checked cheaply.
 
     ytclaims rebuilds the index in the same transaction that changes the rows, so at
     query time a row count is enough to catch a warehouse edited behind its back; the
     full hash over every id (100+ ms at 700k claims) is only needed when building.
     """
-    stored = _stored(con, meta_key) or ""
+    stored = stored_digest(con, meta_key) or ""
     parts = stored.split(":")
     n = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
     if len(parts) == 3 and parts[0] == f"v{INDEX_VERSION}" and parts[1] == str(n):
@@ -324,18 +109,18 @@ def _quick_fingerprint(con: duckdb.DuckDBPyConnection, table: str, meta_key: str
 
 
 def _check_index(con: duckdb.DuckDBPyConnection, fts: str, meta_key: str, fresh: str) -> None:
-    if not _schema_exists(con, fts) or _stored(con, meta_key) is None:
+    if not schema_exists(con, fts) or stored_digest(con, meta_key) is None:
         raise errors.QueryError(
             "This warehouse has no search index.",
             hint="Run 'ytclaims ingest' (it builds the index), or call "
-            "ytclaims.search.build_search_index on a write connection.",
+            "ytclaims.warehouse.search_index.build_search_index on a write connection.",
         )
-    if _stored(con, meta_key) != fresh:
+    if stored_digest(con, meta_key) != fresh:
         raise errors.QueryError(
             "The search index is out of date: rows changed after it was built, so a "
             "search would miss or invent results.",
             hint="Re-run 'ytclaims ingest' (it rebuilds the index), or call "
-            "ytclaims.search.build_search_index on a write connection.",
+            "ytclaims.warehouse.search_index.build_search_index on a write connection.",
         )
 
 
@@ -375,7 +160,7 @@ def search(
             f"Unknown source kind {source_kind!r}.", hint="Use note or transcript."
         )
     load_fts(con)
-    _check_index(con, CLAIMS_FTS, META_CLAIMS, _quick_fingerprint(con, "claims", META_CLAIMS))
+    _check_index(con, CLAIMS_FTS, META_CLAIMS, _quick_digest(con, "claims", META_CLAIMS))
     n_terms = _check_query(con, CLAIMS_FTS, query)
 
     where: list[str] = []
@@ -501,7 +286,7 @@ def search_sentences(
     limit = _check_limit(limit)
     load_fts(con)
     _check_index(
-        con, SENTENCES_FTS, META_SENTENCES, _quick_fingerprint(con, "sentences", META_SENTENCES)
+        con, SENTENCES_FTS, META_SENTENCES, _quick_digest(con, "sentences", META_SENTENCES)
     )
     n_terms = _check_query(con, SENTENCES_FTS, query)
     where: list[str] = []
@@ -543,20 +328,3 @@ def search_sentences(
 def _dicts(rel: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     cols = [d[0] for d in rel.description or []]
     return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
-
-
-# --- views --------------------------------------------------------------------------------
-
-
-def views_sql() -> str:
-    """The analysis views (``warehouse/views.sql``), shipped as package data."""
-    return resources.files("ytclaims.warehouse").joinpath("views.sql").read_text("utf-8")
-
-
-def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the analysis views and their comments; idempotent, needs a write connection.
-
-    Call it after ``schema.sql`` (the views read its tables and its citations/videos
-    views), e.g. at the end of ``apply_schema``.
-    """
-    con.execute(views_sql())

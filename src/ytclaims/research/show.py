@@ -10,7 +10,6 @@ as written, not restyle or relink the terminal.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ytclaims import errors
+from ytclaims.records import is_video_id
 from ytclaims.timestamps.parse import format_hms
 
 #: Colours by timestamp status: green only for what a transcript confirmed.
@@ -35,7 +35,6 @@ STATUS_STYLES: dict[str, str] = {
 }
 #: Footer order: most trustworthy first, then the rest alphabetically.
 _STATUS_ORDER = tuple(STATUS_STYLES)
-_VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
 
 
 @dataclass(slots=True)
@@ -51,7 +50,7 @@ class ShownClaim:
     source_kind: str
 
 
-def resolve_video_ref(ref: str) -> str:
+def video_id_from_ref(ref: str) -> str:
     """A video id from an id or any YouTube video URL.
 
     A bare id is taken as is without importing the fetch module (``show`` should start
@@ -59,9 +58,9 @@ def resolve_video_ref(ref: str) -> str:
     raises ``InvalidVideoRefError`` for channel/playlist URLs and other hosts.
     """
     ref = ref.strip()
-    if _VIDEO_ID_RE.fullmatch(ref):
+    if is_video_id(ref):
         return ref
-    from ytclaims.sources.youtube import parse_video_ref
+    from ytclaims.sources.youtube.refs import parse_video_ref
 
     return parse_video_ref(ref)
 
@@ -150,7 +149,7 @@ def render_video(con: duckdb.DuckDBPyConnection, video_id: str, console: Console
     ``video_id`` may also be a watch URL (or youtu.be/shorts/embed/live URL). An unknown
     video raises ``errors.QueryError`` with a hint on how to list the known ones.
     """
-    vid = resolve_video_ref(video_id)
+    vid = video_id_from_ref(video_id)
     header = _header(con, vid)
     if header is None:
         raise errors.QueryError(

@@ -55,7 +55,7 @@ from defusedxml import ElementTree as SafeET
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ytclaims import errors
-from ytclaims.sources.notes import VIDEO_ID_RE
+from ytclaims.records import is_video_id
 
 #: Caption files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -318,7 +318,7 @@ def ids_from_path(path: Path) -> tuple[str | None, str | None]:
         if m and not _WORDLIKE_RE.match(m.group("id")):
             return m.group("id"), m.group("lang")
     parent = path.parent.name
-    if VIDEO_ID_RE.match(parent) and not _WORDLIKE_RE.match(parent):
+    if is_video_id(parent) and not _WORDLIKE_RE.match(parent):
         return parent, None
     return None, None
 
@@ -929,7 +929,7 @@ def _resolve_ids(track: CaptionTrack, path: Path, video_id: str | None, parsed: 
     name_id, name_lang = ids_from_path(path)
     track.language = track.language or parsed.language or name_lang
     if video_id is not None:
-        if VIDEO_ID_RE.match(video_id.strip()):
+        if is_video_id(video_id.strip()):
             track.video_id = video_id.strip()
         else:
             track.problems.append(
@@ -937,7 +937,7 @@ def _resolve_ids(track: CaptionTrack, path: Path, video_id: str | None, parsed: 
             )
         return
     content_id = parsed.video_id
-    if content_id is not None and not VIDEO_ID_RE.match(content_id):
+    if content_id is not None and not is_video_id(content_id):
         track.problems.append(
             MissingCaptionVideoIdError(
                 f"The file's video_id '{content_id}' is not an 11-character YouTube video id."

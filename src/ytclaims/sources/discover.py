@@ -9,10 +9,10 @@ pointed at disappears without a word. Paths that do not exist are problems too.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ytclaims import errors
+from ytclaims.records import Discovery, problem_row
 
 NOTE_SUFFIXES = (".md", ".markdown")
 #: Caption/transcript files (read by ytclaims.sources.captions).
@@ -27,27 +27,6 @@ def is_input(path: Path) -> bool:
     return suffix in NOTE_SUFFIXES or (
         suffix in CAPTION_SUFFIXES and path.name not in SIDECAR_NAMES
     )
-
-
-@dataclass(slots=True)
-class Discovery:
-    """Files to read, and problems met while looking for them."""
-
-    files: list[Path] = field(default_factory=list)
-    problems: list[dict[str, object]] = field(default_factory=list)
-
-
-def problem_row(
-    path: str | Path, exc: errors.SourceError, content_hash: str | None = None
-) -> dict[str, object]:
-    """A problem as plain data, ready for ``ingest_errors``."""
-    return {
-        "source_path": str(path),
-        "content_hash": content_hash,
-        "severity": exc.severity,
-        "error_kind": exc.kind,
-        "message": exc.message,
-    }
 
 
 def _file_key(path: Path) -> object:

@@ -19,11 +19,12 @@ from pathlib import Path
 import yaml
 
 from ytclaims import errors
+from ytclaims.records import is_video_id
 
 #: Notes larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
-VIDEO_ID_RE = re.compile(r"^[A-Za-z0-9_-]{11}$")
+
 _FROM_RE = re.compile(r"^From:\s*\[\[([^\]|]+)(?:\|[^\]]*)?\]\]", re.MULTILINE)
 _FM_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -169,7 +170,7 @@ def read_note(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> NoteFile:
             problems.append(errors.MissingVideoIdError("The front matter has no 'videoId'."))
         else:
             problems.append(errors.MissingVideoIdError("No 'videoId' could be read."))
-    elif not VIDEO_ID_RE.match(vid_s):
+    elif not is_video_id(vid_s):
         problems.append(
             errors.MissingVideoIdError(f"'{vid_s}' is not an 11-character YouTube video id.")
         )

@@ -135,7 +135,7 @@ def evaluate(
     }
 
 
-def format_report(res: dict[str, object]) -> str:
+def format_evaluation(res: dict[str, object]) -> str:
     lines = [f"dev claims: {res['n']} (split={res['split']}, stratum={res['stratum']})", ""]
     lines.append(f"{'label':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
     for group in ("layers", "trends"):

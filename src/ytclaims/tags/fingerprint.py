@@ -20,13 +20,13 @@ def model_path() -> Path:
 
 
 @lru_cache(maxsize=4)
-def fingerprint(taxonomy_path: str | None = None) -> str:
+def tagger_fingerprint(taxonomy_path: str | None = None) -> str:
     """Identifies the tagging rules: a changed taxonomy or classifier re-tags unchanged notes."""
     tax = load_taxonomy(taxonomy_path)
     if tax.classifier.get("model") != "default":
-        return tax.fingerprint
+        return tax.digest
     weights = model_path() / "textcat_multilabel" / "model"
     h = hashlib.blake2b(digest_size=4)
     if weights.exists():
         h.update(weights.read_bytes())
-    return f"{tax.fingerprint}.{h.hexdigest()}"
+    return f"{tax.digest}.{h.hexdigest()}"

@@ -17,7 +17,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ytclaims.tags import components  # noqa: F401 - registers the spaCy factories
-from ytclaims.tags.fingerprint import fingerprint  # noqa: F401 - re-exported
 from ytclaims.tags.taxonomy import Taxonomy, load_taxonomy
 
 BATCH_SIZE = 512

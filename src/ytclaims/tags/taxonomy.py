@@ -68,7 +68,7 @@ class Taxonomy:
     #: {"model": "default", "thresholds": {group or "gate": probability}}; empty = rules only
     classifier: dict[str, object] = field(default_factory=dict)
     source: str = ""
-    fingerprint: str = ""
+    digest: str = ""
     label_groups: dict[str, str] = field(default_factory=dict)
 
     def group(self, gid: str) -> Group | None:
@@ -149,6 +149,6 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         organizations=orgs,
         classifier=dict(data.get("classifier") or {}),
         source=str(p),
-        fingerprint=hashlib.blake2b(data_bytes, digest_size=8).hexdigest(),
+        digest=hashlib.blake2b(data_bytes, digest_size=8).hexdigest(),
         label_groups=label_groups,
     )

@@ -170,11 +170,21 @@ def parse_time(raw: str | None) -> ParsedTime:
     return ParsedTime(raw, "garbage", INVALID, (), f"'{text}' has too many fields")
 
 
-def format_hms(seconds: float | None) -> str:
-    """Render seconds as ``H:MM:SS`` (or ``M:SS`` under an hour), as YouTube shows them."""
+def format_hms(seconds: float | None, style: str = "youtube", *, missing: str = "?") -> str:
+    """The one way ytclaims writes a second; ``style`` picks the form a reader expects.
+
+    - ``youtube``: ``M:SS``, ``H:MM:SS`` past an hour, as YouTube shows a position;
+    - ``padded``: ``MM:SS`` / ``H:MM:SS``, fixed width for tables and charts;
+    - ``hh:mm:ss``: every field padded, MLA 9's time stamp.
+
+    ``missing`` is what ``None`` becomes.
+    """
     if seconds is None:
-        return "?"
-    total = int(seconds)
-    h, rem = divmod(total, 3600)
+        return missing
+    h, rem = divmod(int(seconds), 3600)
     m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    if style == "hh:mm:ss":
+        return f"{h:02d}:{m:02d}:{s:02d}"
+    if h:
+        return f"{h}:{m:02d}:{s:02d}"
+    return f"{m:02d}:{s:02d}" if style == "padded" else f"{m}:{s:02d}"

@@ -362,11 +362,22 @@ def schema_sql() -> str:
     return resources.files("ytclaims.warehouse").joinpath("schema.sql").read_text("utf-8")
 
 
+def views_sql() -> str:
+    """The analysis views (``warehouse/views.sql``), shipped as package data."""
+    return resources.files("ytclaims.warehouse").joinpath("views.sql").read_text("utf-8")
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the analysis views and their comments; idempotent, needs a write connection.
+
+    Runs after ``schema.sql`` (the views read its tables and its citations/videos views).
+    """
+    con.execute(views_sql())
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables and (re)create views and comments; safe to repeat."""
     con.execute(schema_sql())
-    from ytclaims.search import apply_views
-
     apply_views(con)
     con.execute(
         "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?) ON CONFLICT DO NOTHING",

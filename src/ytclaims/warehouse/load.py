@@ -24,12 +24,17 @@ import duckdb
 import pyarrow as pa
 
 from ytclaims import __version__, errors
-from ytclaims.pipeline import BatchResult, IngestReport, new_run_id, source_id_for
-from ytclaims.search import build_search_index
-from ytclaims.sources.discover import Discovery, problem_row
+from ytclaims.records import (
+    BatchResult,
+    Discovery,
+    IngestRun,
+    new_run_id,
+    problem_row,
+    source_id_for,
+)
 from ytclaims.warehouse.db import open_writer, publish
-from ytclaims.warehouse.known import KnownSources, known_sources  # noqa: F401 - re-exported
-from ytclaims.warehouse.resolve import affected_videos, resolve_videos
+from ytclaims.warehouse.resolution import affected_videos, resolve_videos
+from ytclaims.warehouse.search_index import build_search_index
 
 #: Tables whose rows belong to one source and are replaced with it.
 CHILD_TABLES = (
@@ -140,18 +145,9 @@ def find_duplicates(
     return dropped, problems
 
 
-#: Staged table -> the name it is registered under while loading in-memory batches.
-_TABLE_ORDER = (
-    "claims",
-    "anchors",
-    "video_index",
-    "claim_tags",
-    "tag_evidence",
-    "entities",
-    "transcript_tracks",
-    "segments",
-    "sentences",
-)
+#: Tables inserted from staged Parquet or in-memory Arrow, in this order (``sources``
+#: goes first, on its own, with the run's columns).
+_TABLE_ORDER = tuple(t for t in BatchResult.ROW_LISTS if t != "sources")
 
 
 def _sql_list(paths: list[str]) -> str:
@@ -317,7 +313,7 @@ def load(
     seed: dict[str, str] | None = None,
     unchanged: int = 0,
     prune: bool = False,
-) -> IngestReport:
+) -> IngestRun:
     """Write one run's results in one transaction and return its report.
 
     Sources under ``inputs`` whose file is gone are *stale*: they are counted in the
@@ -498,7 +494,7 @@ def load(
     published = publish(path)
     lap("publish")
     t_end = time.perf_counter()
-    return IngestReport(
+    return IngestRun(
         run_id=run_id,
         db=str(path),
         files_seen=len(found.files),

@@ -21,13 +21,12 @@ import shutil
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-if TYPE_CHECKING:
-    from ytclaims.pipeline import BatchResult
+from ytclaims import errors
+from ytclaims.records import BatchResult
 
 _STR = pa.string()
 _LIST_STR = pa.list_(pa.string())
@@ -221,6 +220,22 @@ def to_tables(batch: BatchResult) -> dict[str, pa.Table]:
     return {name: table(getattr(batch, name), schema) for name, schema in SCHEMAS.items()}
 
 
+def freeze(batch: BatchResult, stage_dir: str | os.PathLike[str] | None = None) -> BatchResult:
+    """Turn a batch's row lists into Arrow tables and drop the dicts.
+
+    With ``stage_dir``, the big tables go to Parquet files there and only their paths
+    stay in the result, so handing a batch back costs a few kB whatever its size.
+    """
+    tables = to_tables(batch)
+    batch.counts = {name: int(t.num_rows) for name, t in tables.items()}
+    if stage_dir is not None:
+        batch.staged = write_staged(tables, stage_dir)
+        tables = {name: t for name, t in tables.items() if name in IN_MEMORY}
+    batch.tables = tables  # type: ignore[assignment]
+    batch.clear_rows()
+    return batch
+
+
 #: Tables kept in memory even when staging: one small row per file, needed by the
 #: writer to find duplicate source keys before it loads anything.
 IN_MEMORY = frozenset({"sources"})
@@ -245,8 +260,6 @@ def stage_dir_for(db: Path, stage_root: str | os.PathLike[str] | None = None) ->
 
 def new_stage_dir(root: Path) -> Path:
     """A fresh staging folder for one run; stale folders of crashed runs are removed."""
-    from ytclaims import errors
-
     try:
         root.mkdir(parents=True, exist_ok=True)
         probe = root / f".probe-{uuid.uuid4().hex}"

@@ -1,4 +1,4 @@
--- ytclaims analysis views (DuckDB), applied after schema.sql by ytclaims.search.apply_views.
+-- ytclaims analysis views (DuckDB), applied after schema.sql by ytclaims.warehouse.db.apply_views.
 -- Idempotent: every view is CREATE OR REPLACE and every comment is re-set, so applying the
 -- file again (each write-open) changes nothing. Views read only the tables and the public
 -- views of schema.sql; none of them stores data.

@@ -39,494 +39,50 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import requests
-from youtube_transcript_api import YouTubeTranscriptApi
-from youtube_transcript_api import _errors as yta_errors
-from youtube_transcript_api._transcripts import Transcript, TranscriptList
-from youtube_transcript_api.proxies import (
-    GenericProxyConfig,
-    ProxyConfig,
-    WebshareProxyConfig,
-)
+import youtube_transcript_api as yta
+from youtube_transcript_api import Transcript, TranscriptList, YouTubeTranscriptApi
+from youtube_transcript_api.proxies import ProxyConfig
 
-from ytclaims import errors
+from ytclaims.sources.youtube.errors import (
+    _PROXY_HOW,
+    ENV_PROXY_HTTP,
+    ENV_PROXY_HTTPS,
+    ENV_WEBSHARE_PASSWORD,
+    ENV_WEBSHARE_USERNAME,
+    AgeRestrictedError,
+    BlockedError,
+    CacheWriteError,
+    ConsentCookieError,
+    FetchConfigError,
+    InvalidVideoIdError,
+    InvalidVideoRefError,
+    MalformedResponseError,
+    NetworkError,
+    NoTranscriptError,
+    PoTokenRequiredError,
+    SkippedAfterFailuresError,
+    TranscriptsDisabledError,
+    TransientFetchError,
+    TranslationUnavailableError,
+    UnexpectedFetchError,
+    VideoUnavailableError,
+    VideoUnplayableError,
+    YouTubeDataUnparsableError,
+    YouTubeError,
+    YouTubeHttpError,
+    YouTubeServerError,
+)
+from ytclaims.sources.youtube.proxy import build_proxy_config, describe_proxy, scrub
+from ytclaims.sources.youtube.refs import LANGUAGE_CODE_RE, parse_video_ref
 
 log = logging.getLogger(__name__)
 
-#: A YouTube video id: 11 characters of the URL-safe base64 alphabet.
-VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
-#: Language codes end up in cache file names, so only these characters are allowed.
-LANGUAGE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,34}")
-
 DEFAULT_CACHE_DIR = Path("warehouse/transcripts")
-
-ENV_PROXY_HTTP = "YTCLAIMS_PROXY_HTTP"
-ENV_PROXY_HTTPS = "YTCLAIMS_PROXY_HTTPS"
-ENV_WEBSHARE_USERNAME = "YTCLAIMS_WEBSHARE_USERNAME"
-ENV_WEBSHARE_PASSWORD = "YTCLAIMS_WEBSHARE_PASSWORD"
 
 Status = Literal["fetched", "cached", "failed"]
 Outcome = Literal["ok", "transient", "permanent", "cached", "skipped"]
-
-_ACCEPTED_FORMS = (
-    "Accepted: an 11-character video id, or a URL like youtube.com/watch?v=ID, "
-    "youtube.com/shorts/ID, youtu.be/ID, youtube.com/embed/ID or youtube.com/live/ID "
-    "(www., m. and music. hosts too)."
-)
-_PROXY_HOW = (
-    f"set {ENV_PROXY_HTTPS} (and/or {ENV_PROXY_HTTP}) to http://user:password@host:port, "
-    f"or {ENV_WEBSHARE_USERNAME} and {ENV_WEBSHARE_PASSWORD} for Webshare rotating "
-    "residential proxies"
-)
-_OTHER_TOOL = (
-    "download the captions with another tool (e.g. yt-dlp --skip-download --write-subs "
-    "--write-auto-subs) and load them with 'ytclaims ingest'"
-)
-
-
-# --- errors -------------------------------------------------------------------------
-
-
-class YouTubeError(errors.YtclaimsError):
-    """A YouTube transcript could not be fetched, or the fetch was misconfigured."""
-
-    kind = "youtube"
-    #: True when the same request may well succeed later (retry with backoff).
-    transient = False
-
-    def __init__(
-        self, detail: str = "", *, hint: str | None = None, error_class: str | None = None
-    ) -> None:
-        #: Short label stored in ``fetch_attempts.error_class`` ('IpBlocked', 'HTTP 503').
-        self.error_class = error_class or type(self).__name__
-        super().__init__(detail, hint=hint)
-
-
-class InvalidVideoRefError(YouTubeError):
-    """The text is neither a YouTube video id nor a YouTube video URL."""
-
-    kind = "invalid_video_ref"
-    hint = _ACCEPTED_FORMS
-
-
-class RefsFileError(YouTubeError):
-    """The file of video references could not be read."""
-
-    kind = "refs_file"
-    hint = "Check the path; the file lists one video id or URL per line ('#' starts a comment)."
-
-
-class ProxyConfigError(YouTubeError):
-    """The proxy settings are incomplete or contradictory."""
-
-    kind = "proxy_config"
-    hint = (
-        f"Either {_PROXY_HOW}; not both. "
-        "Proxy URLs look like http://host:port or http://user:password@host:port."
-    )
-
-
-class FetchConfigError(YouTubeError):
-    """A fetch setting is out of range."""
-
-    kind = "fetch_config"
-    hint = "Fix the option named in the message."
-
-
-class CacheWriteError(YouTubeError):
-    """The transcript was fetched but could not be saved to the cache."""
-
-    kind = "cache_write"
-    hint = "Check that the cache folder exists or can be created, is writable, and has space."
-
-
-class TransientFetchError(YouTubeError):
-    """YouTube or the network failed in a way that usually clears up."""
-
-    kind = "transient"
-    transient = True
-    hint = "Re-run later; videos already fetched are cached and not requested again."
-
-
-class BlockedError(TransientFetchError):
-    """YouTube is refusing requests from this IP address."""
-
-    kind = "blocked"
-    hint = (
-        "YouTube often blocks cloud, CI and VPN IPs. Wait and re-run, "
-        f"or {_PROXY_HOW}, or {_OTHER_TOOL}."
-    )
-
-
-class YouTubeServerError(TransientFetchError):
-    """YouTube answered with a server error (5xx) or asked us to slow down."""
-
-    kind = "youtube_server"
-    hint = "Re-run later; a higher rate_limit_seconds (a longer pause between videos) helps."
-
-
-class NetworkError(TransientFetchError):
-    """YouTube (or the proxy) could not be reached, or did not answer in time."""
-
-    kind = "network"
-    hint = (
-        "Check the network connection and the proxy settings; on a slow link raise timeout_seconds."
-    )
-
-
-class MalformedResponseError(TransientFetchError):
-    """YouTube sent an empty or truncated body that the library could not parse."""
-
-    kind = "malformed_response"
-    hint = (
-        "This usually clears on a retry; if it persists, YouTube changed its format: "
-        "upgrade youtube-transcript-api."
-    )
-
-
-class PermanentFetchError(YouTubeError):
-    """The transcript cannot be fetched; asking again will not help."""
-
-    kind = "permanent"
-
-
-class TranscriptsDisabledError(PermanentFetchError):
-    """Captions are turned off for this video."""
-
-    kind = "transcripts_disabled"
-    hint = "There is nothing to fetch; take claims from notes only for this video."
-
-
-class NoTranscriptError(PermanentFetchError):
-    """The video has no caption track in any of the requested languages."""
-
-    kind = "no_transcript"
-    hint = "Ask for one of the available languages, or translate one with translate_to."
-
-
-class VideoUnavailableError(PermanentFetchError):
-    """The video does not exist (any more), or is private."""
-
-    kind = "video_unavailable"
-    hint = "Check the id; the video may have been deleted or made private."
-
-
-class VideoUnplayableError(PermanentFetchError):
-    """YouTube will not play the video here."""
-
-    kind = "video_unplayable"
-    hint = "The reason above comes from YouTube; a proxy in another region may help."
-
-
-class AgeRestrictedError(PermanentFetchError):
-    """The video is age-restricted and needs a signed-in session."""
-
-    kind = "age_restricted"
-    hint = f"youtube-transcript-api cannot sign in; {_OTHER_TOOL}."
-
-
-class InvalidVideoIdError(PermanentFetchError):
-    """YouTube does not recognise the video id."""
-
-    kind = "invalid_video_id"
-    hint = _ACCEPTED_FORMS
-
-
-class PoTokenRequiredError(PermanentFetchError):
-    """YouTube requires a proof-of-origin token the library cannot produce."""
-
-    kind = "po_token_required"
-    hint = f"Upgrade youtube-transcript-api if a newer version handles this, or {_OTHER_TOOL}."
-
-
-class TranslationUnavailableError(PermanentFetchError):
-    """The chosen track cannot be translated into the requested language."""
-
-    kind = "translation_unavailable"
-    hint = "Pick a translate_to code from the list above, or drop translate_to."
-
-
-class YouTubeDataUnparsableError(PermanentFetchError):
-    """The watch page does not hold the data the library needs."""
-
-    kind = "youtube_data_unparsable"
-    hint = "YouTube changed its watch page; upgrade youtube-transcript-api, then re-run."
-
-
-class ConsentCookieError(PermanentFetchError):
-    """YouTube showed a cookie-consent page that could not be accepted automatically."""
-
-    kind = "consent_cookie"
-    hint = "This happens from some (mostly EU) regions; a proxy in another region helps."
-
-
-class YouTubeHttpError(PermanentFetchError):
-    """YouTube rejected the request with a client error (4xx)."""
-
-    kind = "youtube_http"
-    hint = "Check the video id; if it is right, re-run later."
-
-
-class UnexpectedFetchError(PermanentFetchError):
-    """Something failed that this module does not know how to classify."""
-
-    kind = "unexpected"
-    hint = "Enable debug logging, re-run for this video, and report the message."
-
-
-class SkippedAfterFailuresError(YouTubeError):
-    """Not requested: the previous videos in a row all failed for network/blocking reasons."""
-
-    kind = "skipped"
-    hint = (
-        "Fix the blocking or network problem (see the advice), then re-run: fetched "
-        "videos are cached and not requested again."
-    )
-
-
-# --- video references ---------------------------------------------------------------
-
-_YOUTUBE_HOSTS = frozenset(
-    {
-        "youtube.com",
-        "www.youtube.com",
-        "m.youtube.com",
-        "music.youtube.com",
-        "youtube-nocookie.com",
-        "www.youtube-nocookie.com",
-    }
-)
-_SHORT_HOSTS = frozenset({"youtu.be", "www.youtu.be"})
-_PATH_FORMS = frozenset({"shorts", "embed", "live"})
-_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def parse_video_ref(s: str) -> str:
-    """The 11-character video id in ``s`` (a bare id or a YouTube video URL).
-
-    Strict on purpose: a channel or playlist URL, another host, or an id of the wrong
-    length is an error rather than a guess, so a typo never fetches the wrong video.
-    """
-    ref = (s or "").strip()
-    if VIDEO_ID_RE.fullmatch(ref):
-        return ref
-    shown = ref if len(ref) <= 120 else ref[:117] + "..."
-    bad = InvalidVideoRefError(f"'{shown}' is not a YouTube video id or video URL.")
-    if not ref or any(c.isspace() for c in ref):
-        raise bad
-    try:
-        parts = urlsplit(ref if _SCHEME_RE.match(ref) else "https://" + ref)
-        host = (parts.hostname or "").lower()
-        has_userinfo = parts.username is not None
-    except ValueError:
-        raise bad from None
-    if parts.scheme.lower() not in ("http", "https") or has_userinfo:
-        raise bad
-    segments = [seg for seg in parts.path.split("/") if seg]
-    candidate: str | None = None
-    if host in _YOUTUBE_HOSTS:
-        if segments == ["watch"]:
-            values = parse_qs(parts.query).get("v", [])
-            candidate = values[0] if len(values) == 1 else None
-        elif len(segments) == 2 and segments[0] in _PATH_FORMS:
-            candidate = segments[1]
-    elif host in _SHORT_HOSTS and len(segments) == 1:
-        candidate = segments[0]
-    if candidate is None or not VIDEO_ID_RE.fullmatch(candidate):
-        raise bad
-    return candidate
-
-
-def read_refs_file(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
-    """Video ids from a file with one id or URL per line, and the lines that are not.
-
-    Blank lines and ``#`` comments (whole-line, or after whitespace) are ignored;
-    duplicates are dropped (first one kept). A bad line is returned as a problem
-    ``{path, line, text, error_kind, message}`` instead of stopping the run, so one typo
-    in a list of 500 videos does not cost the other 499.
-    """
-    p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError as exc:
-        raise RefsFileError(f"Cannot read '{p}': {exc.strerror or exc}.") from exc
-    ids: list[str] = []
-    seen: set[str] = set()
-    problems: list[dict[str, Any]] = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = re.split(r"(?:^|\s)#", raw, maxsplit=1)[0].strip()
-        if not line:
-            continue
-        try:
-            vid = parse_video_ref(line)
-        except InvalidVideoRefError as exc:
-            problems.append(
-                {
-                    "path": str(p),
-                    "line": lineno,
-                    "text": line,
-                    "error_kind": exc.kind,
-                    "message": exc.message,
-                }
-            )
-            continue
-        if vid not in seen:
-            seen.add(vid)
-            ids.append(vid)
-    return ids, problems
-
-
-# --- proxies and secrets ------------------------------------------------------------
-
-
-def mask_url(url: str | None) -> str | None:
-    """``url`` with any user name and password replaced by ``***``."""
-    if url is None:
-        return None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-        has_user, has_password = parts.username is not None, parts.password is not None
-    except ValueError:
-        return "***"
-    if not has_user and not has_password:
-        # Not parsed as userinfo (e.g. no 'scheme://'), but an '@' may still follow one.
-        return url if "@" not in url else "***@" + url.rsplit("@", 1)[1]
-    userinfo = "***:***@" if has_password else "***@"
-    return urlunsplit((parts.scheme, userinfo + host + port, parts.path, parts.query, ""))
-
-
-def describe_proxy(proxy: ProxyConfig | None) -> str:
-    """A one-line, credential-free description of a proxy config for logs and reprs."""
-    if proxy is None:
-        return "None"
-    if isinstance(proxy, WebshareProxyConfig):
-        return (
-            f"WebshareProxyConfig(username='***', password='***', "
-            f"host='{proxy.domain_name}:{proxy.proxy_port}')"
-        )
-    if isinstance(proxy, GenericProxyConfig):
-        return (
-            f"GenericProxyConfig(http={mask_url(proxy.http_url)!r}, "
-            f"https={mask_url(proxy.https_url)!r})"
-        )
-    return f"{type(proxy).__name__}(...)"
-
-
-def _proxy_secrets(proxy: ProxyConfig | None) -> list[tuple[str, str]]:
-    """(text that would reveal a credential of ``proxy``, what to show instead) pairs.
-
-    Longest first, so a proxy URL is replaced by its masked form (keeping the host,
-    which helps diagnose) before its user name and password are replaced on their own.
-    """
-    pairs: dict[str, str] = {}
-    values: list[str] = []
-    urls: list[str] = []
-    if isinstance(proxy, WebshareProxyConfig):
-        urls.append(proxy.url)
-        values += [proxy.proxy_username, proxy.proxy_password]
-    elif isinstance(proxy, GenericProxyConfig):
-        for url in (proxy.http_url, proxy.https_url):
-            if not url:
-                continue
-            urls.append(url)
-            try:
-                parts = urlsplit(url)
-                user, password = parts.username, parts.password
-            except ValueError:
-                continue
-            values += [v for v in (user, password) if v]
-    for url in urls:
-        pairs[url] = mask_url(url) or "***"
-    for value in values:
-        for form in (value, unquote(value)):
-            if form:
-                pairs[form] = "***"
-    return sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
-
-
-_USERINFO_RE = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
-
-
-def scrub(text: str, proxy: ProxyConfig | None = None) -> str:
-    """``text`` with proxy credentials removed: any ``scheme://user:pass@`` userinfo,
-    and (when ``proxy`` is given) its user name, password and URLs wherever they occur.
-
-    Very short secrets (under 4 characters) are only masked inside URLs, so that a user
-    name like ``a`` does not turn every ``a`` in a message into ``***``.
-    """
-    out = text
-    for secret, shown in _proxy_secrets(proxy):
-        if len(secret) >= 4:
-            out = out.replace(secret, shown)
-    return _USERINFO_RE.sub(r"\1***:***@", out)
-
-
-def _env(environ: Mapping[str, str], name: str) -> str | None:
-    value = environ.get(name, "").strip()
-    return value or None
-
-
-def _check_proxy_url(url: str | None, name: str) -> None:
-    if url is None:
-        return
-    try:
-        parts = urlsplit(url)
-        ok = parts.scheme.lower() in ("http", "https", "socks5", "socks5h") and bool(parts.hostname)
-    except ValueError:
-        ok = False
-    if not ok:
-        raise ProxyConfigError(f"{name} is not a proxy URL: {mask_url(url)!r}.")
-
-
-def build_proxy_config(
-    *,
-    http_url: str | None = None,
-    https_url: str | None = None,
-    webshare_username: str | None = None,
-    webshare_password: str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> ProxyConfig | None:
-    """The proxy config from explicit options, else from the environment, else None.
-
-    If any option is given, the environment is ignored entirely, so a command-line
-    proxy is never silently mixed with one from the shell. Within one source, giving
-    both a generic proxy and Webshare credentials is an error rather than a guess.
-    Environment: ``YTCLAIMS_PROXY_HTTP``, ``YTCLAIMS_PROXY_HTTPS`` (GenericProxyConfig),
-    ``YTCLAIMS_WEBSHARE_USERNAME`` + ``YTCLAIMS_WEBSHARE_PASSWORD`` (WebshareProxyConfig).
-    """
-    options = (http_url, https_url, webshare_username, webshare_password)
-    if any(v for v in options):
-        http, https, user, password = (v or None for v in options)
-        source = "the proxy options"
-        names = ("http_url", "https_url", "webshare_username", "webshare_password")
-    else:
-        env = os.environ if environ is None else environ
-        http, https, user, password = (
-            _env(env, n)
-            for n in (ENV_PROXY_HTTP, ENV_PROXY_HTTPS, ENV_WEBSHARE_USERNAME, ENV_WEBSHARE_PASSWORD)
-        )
-        source = "the environment"
-        names = (ENV_PROXY_HTTP, ENV_PROXY_HTTPS, ENV_WEBSHARE_USERNAME, ENV_WEBSHARE_PASSWORD)
-    if user or password:
-        if not (user and password):
-            missing = names[3] if user else names[2]
-            raise ProxyConfigError(
-                f"Webshare needs a user name and a password; {missing} is unset."
-            )
-        if http or https:
-            raise ProxyConfigError(
-                f"{source} sets both a proxy URL and Webshare credentials; keep one."
-            )
-        return WebshareProxyConfig(proxy_username=user, proxy_password=password)
-    if http or https:
-        _check_proxy_url(http, names[0])
-        _check_proxy_url(https, names[1])
-        return GenericProxyConfig(http_url=http, https_url=https)
-    return None
 
 
 # --- configuration ------------------------------------------------------------------
@@ -750,7 +306,7 @@ def _write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
 # --- classification -----------------------------------------------------------------
 
 
-def _http_status(exc: yta_errors.YouTubeRequestFailed) -> int | None:
+def _http_status(exc: yta.YouTubeRequestFailed) -> int | None:
     ctx = exc.__context__
     response = getattr(ctx, "response", None)
     status = getattr(response, "status_code", None)
@@ -787,50 +343,50 @@ def _classify(
         return exc
     name = type(exc).__name__
     proxy_note = " (through the configured proxy)" if via_proxy else ""
-    if isinstance(exc, yta_errors.IpBlocked):
+    if isinstance(exc, yta.IpBlocked):
         return BlockedError(
             f"YouTube answered 429 Too Many Requests or a reCAPTCHA page{proxy_note}.",
             error_class=name,
         )
-    if isinstance(exc, yta_errors.RequestBlocked):
+    if isinstance(exc, yta.RequestBlocked):
         return BlockedError(
             f"YouTube asked to 'sign in to confirm you're not a bot'{proxy_note}.",
             error_class=name,
         )
-    if isinstance(exc, yta_errors.YouTubeRequestFailed):
+    if isinstance(exc, yta.YouTubeRequestFailed):
         status = _http_status(exc)
         label = f"HTTP {status}" if status else name
         if status is None or status == 429 or status >= 500 or status == 408:
             return YouTubeServerError(f"YouTube answered {label}.", error_class=label)
         return YouTubeHttpError(f"YouTube answered {label}.", error_class=label)
-    if isinstance(exc, yta_errors.TranscriptsDisabled):
+    if isinstance(exc, yta.TranscriptsDisabled):
         return TranscriptsDisabledError("Captions are disabled for this video.", error_class=name)
-    if isinstance(exc, yta_errors.NoTranscriptFound):
+    if isinstance(exc, yta.NoTranscriptFound):
         return NoTranscriptError("No caption track in the requested languages.", error_class=name)
-    if isinstance(exc, yta_errors.InvalidVideoId):
+    if isinstance(exc, yta.InvalidVideoId):
         return InvalidVideoIdError("YouTube does not accept this video id.", error_class=name)
-    if isinstance(exc, yta_errors.VideoUnavailable):
+    if isinstance(exc, yta.VideoUnavailable):
         return VideoUnavailableError("YouTube says the video is unavailable.", error_class=name)
-    if isinstance(exc, yta_errors.AgeRestricted):
+    if isinstance(exc, yta.AgeRestricted):
         return AgeRestrictedError("The video is age-restricted.", error_class=name)
-    if isinstance(exc, yta_errors.VideoUnplayable):
+    if isinstance(exc, yta.VideoUnplayable):
         reasons = "; ".join(r for r in [exc.reason or "no reason given", *exc.sub_reasons] if r)
         return VideoUnplayableError(
             f"The video is unplayable: {_short(reasons)}.", error_class=name
         )
-    if isinstance(exc, yta_errors.PoTokenRequired):
+    if isinstance(exc, yta.PoTokenRequired):
         return PoTokenRequiredError(
             "YouTube requires a PO token for this caption track.", error_class=name
         )
-    if isinstance(exc, yta_errors.NotTranslatable | yta_errors.TranslationLanguageNotAvailable):
+    if isinstance(exc, yta.NotTranslatable | yta.TranslationLanguageNotAvailable):
         return TranslationUnavailableError(
             "The caption track cannot be translated into that language.", error_class=name
         )
-    if isinstance(exc, yta_errors.YouTubeDataUnparsable):
+    if isinstance(exc, yta.YouTubeDataUnparsable):
         return YouTubeDataUnparsableError(
             "The watch page holds no innertube API key.", error_class=name
         )
-    if isinstance(exc, yta_errors.FailedToCreateConsentCookie):
+    if isinstance(exc, yta.FailedToCreateConsentCookie):
         return ConsentCookieError("YouTube's consent page could not be passed.", error_class=name)
     # The library leaks these when YouTube sends an empty or truncated body.
     if isinstance(exc, ET.ParseError):
@@ -905,7 +461,7 @@ def choose_track(tlist: TranscriptList, config: FetchConfig) -> tuple[Transcript
         try:
             track = find(config.languages)
             break
-        except yta_errors.NoTranscriptFound:
+        except yta.NoTranscriptFound:
             continue
     if track is None:
         raise NoTranscriptError(
@@ -918,7 +474,7 @@ def choose_track(tlist: TranscriptList, config: FetchConfig) -> tuple[Transcript
         return track, None
     try:
         return track.translate(target), track.language_code
-    except (yta_errors.NotTranslatable, yta_errors.TranslationLanguageNotAvailable) as exc:
+    except (yta.NotTranslatable, yta.TranslationLanguageNotAvailable) as exc:
         offered = ", ".join(t.language_code for t in track.translation_languages) or "none"
         raise TranslationUnavailableError(
             f"The {track.language_code} track cannot be translated into {target}; "

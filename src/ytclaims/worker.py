@@ -1,0 +1,180 @@
+"""What a worker does with one batch of files: read, extract, tag, stage.
+
+A batch runs in a thread, a spawned process or a Dask worker; it gets plain data in
+(paths, the known sources) and hands plain data back (:class:`BatchResult`, its big
+tables staged as Parquet), never a database connection or an NLP object. Each file is
+its own boundary: whatever goes wrong with one is recorded as a problem of that file
+and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ytclaims import errors
+from ytclaims.claims.extract import extract_claims
+from ytclaims.records import BatchResult, problem_row, source_id_for
+from ytclaims.sources.discover import NOTE_SUFFIXES
+from ytclaims.sources.index_pages import parse_index
+from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
+from ytclaims.warehouse.known import KnownSources
+from ytclaims.warehouse.staging import freeze
+
+
+def parse_batch(
+    paths: Sequence[str | Path],
+    known: KnownSources | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    taxonomy: str | None = None,
+    tag: bool = True,
+    stage_dir: str | None = None,
+) -> BatchResult:
+    """Read, parse and tag a batch of files. Never raises for a bad file: it records it.
+
+    Files whose (source key, content hash) is in ``known`` are already in the warehouse
+    exactly as they are (same pipeline fingerprint), and are skipped.
+    The spaCy pipeline is loaded once per process and fed the batch's claims together.
+    With ``stage_dir`` the rows are written there as Parquet (bounded memory, shared
+    folders for distributed workers) instead of travelling back in memory.
+    """
+    t0 = time.perf_counter()
+    out = BatchResult()
+    for raw_path in paths:
+        path = Path(raw_path)
+        try:
+            _parse_one(path, known or KnownSources(), max_bytes, out)
+        except Exception as exc:  # noqa: BLE001 - one bad file must never stop a run
+            err = errors.SourceError(
+                f"Unexpected {type(exc).__name__}: {exc}",
+                hint="This is a ytclaims bug; please report it with the file.",
+            )
+            out.problems.append(problem_row(path, err))
+            out.parsed_paths.append(str(path))
+    if tag and out.claims:
+        from ytclaims.tags.tagger import tag_claims
+
+        out.tag_evidence, out.entities = tag_claims(out.claims, taxonomy)
+        for c in out.claims:
+            for t in c.pop("tags", []):  # type: ignore[union-attr]
+                out.claim_tags.append(
+                    {"_path": c["_path"], "claim_id": c["claim_id"], "source_id": c["source_id"]}
+                    | t
+                )
+    freeze(out, stage_dir)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _parse_one(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
+    if path.suffix.lower() in NOTE_SUFFIXES:
+        _parse_note(path, known, max_bytes, out)
+    else:
+        _parse_captions(path, known, max_bytes, out)
+
+
+def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
+    """A caption file -> transcript source, cues, sentences and transcript claims."""
+    from ytclaims.claims.transcript import transcript_rows
+    from ytclaims.sources.captions import read_caption_file
+
+    track = read_caption_file(path, max_bytes=max_bytes)
+    if track.video_id and known.has(f"{track.video_id}/{path.name}", track.content_hash):
+        out.unchanged += 1
+        out.unchanged_keys.append((f"{track.video_id}/{path.name}", str(path)))
+        return
+    out.parsed_paths.append(str(path))
+    for p in track.problems:
+        out.problems.append(problem_row(path, p, track.content_hash or None))
+    if track.fatal is not None or track.video_id is None:
+        return
+    source_key = f"{track.video_id}/{path.name}"
+    sid = source_id_for(source_key)
+    rows = transcript_rows(track, str(path), source_key, sid)
+    out.transcript_tracks.append(rows.track)
+    out.segments.extend(rows.segments)
+    out.sentences.extend(rows.sentences)
+    out.claims.extend(rows.claims)
+    out.anchors.extend(rows.anchors)
+    out.sources.append(
+        {
+            "_path": str(path),
+            "source_id": sid,
+            "source_key": source_key,
+            "source_kind": "transcript",
+            "source_path": str(path),
+            "content_hash": track.content_hash,
+            "size_bytes": path.stat().st_size,
+            "video_id": track.video_id,
+            "channel": None,
+            "note_title": None,
+            "n_claims": len(rows.claims),
+            "n_anchors": len(rows.anchors),
+        }
+    )
+
+
+def _parse_note(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
+    nf = read_note(path, max_bytes=max_bytes)
+    if nf.content_hash and known.has(nf.source_key, nf.content_hash):
+        out.unchanged += 1
+        out.unchanged_keys.append((nf.source_key, str(path)))
+        return
+    out.parsed_paths.append(str(path))
+    fatal = nf.fatal
+    problems = list(nf.problems)
+    if fatal is None:
+        sid = source_id_for(nf.source_key)
+        if nf.kind == "index":
+            rows = parse_index(nf)
+            for r in rows:
+                r["source_id"] = sid
+                r["_path"] = str(path)
+                r.pop("index_source_key", None)
+            out.video_index.extend(rows)
+            n_claims = n_anchors = 0
+        else:
+            nc = extract_claims(nf)
+            for c in nc.claims:
+                c["_path"] = str(path)
+                c["source_id"] = sid
+                c["video_id"] = nf.video_id
+                c["channel"] = nf.channel
+                c["note_title"] = nf.title
+                c["layers"] = []
+                c["trends"] = []
+            for a in nc.anchors:
+                a["_path"] = str(path)
+                a["source_id"] = sid
+            out.claims.extend(nc.claims)
+            out.anchors.extend(nc.anchors)
+            n_claims, n_anchors = len(nc.claims), len(nc.anchors)
+            if n_anchors == 0:
+                problems.append(errors.NoAnchorsWarning("The note yields no citable claim."))
+            if nc.n_malformed:
+                problems.append(
+                    errors.MalformedAnchorWarning(
+                        f"{nc.n_malformed} anchor(s) malformed, e.g. "
+                        f"{'; '.join(nc.malformed_examples)}."
+                    )
+                )
+        out.sources.append(
+            {
+                "_path": str(path),
+                "source_id": sid,
+                "source_key": nf.source_key,
+                "source_kind": nf.kind,
+                "source_path": str(path),
+                "content_hash": nf.content_hash,
+                "size_bytes": nf.size_bytes,
+                "video_id": nf.video_id,
+                "channel": nf.channel,
+                "note_title": nf.title,
+                "n_claims": n_claims,
+                "n_anchors": n_anchors,
+            }
+        )
+    for p in problems:
+        out.problems.append(problem_row(path, p, nf.content_hash or None))
