@@ -312,3 +312,27 @@ def test_new_file_with_same_bytes_as_a_loaded_note_is_loaded(tmp_path: Path) -> 
     q = "SELECT source_key FROM sources ORDER BY 1"
     assert len(_col(fresh, q)) == 2
     assert _col(db, q) == _col(fresh, q)
+
+
+def test_a_warehouse_of_schema_version_1_is_migrated_and_loads(tmp_path: Path) -> None:
+    """Files written by the first released schema (kept as a fixture) open, migrate to
+    the newest version, and take a normal ingest; every view answers."""
+    import duckdb
+
+    from ytclaims.warehouse import migrations
+
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute((FIXTURES.parent / "warehouse" / "schema_v1.sql").read_text("utf-8"))
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    con.close()
+    report = ingest([EXAMPLES], db, workers=1, tag=False)
+    assert report.sources_loaded > 0
+    with ro(db) as con:
+        version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert version == (str(migrations.LATEST),)
+        sql = "SELECT view_name FROM duckdb_views() WHERE NOT internal"
+        views = [r[0] for r in con.execute(sql).fetchall()]
+        for v in views:
+            con.execute(f"SELECT * FROM {v} LIMIT 1").fetchall()
+        assert con.execute("SELECT count(*) FROM citations").fetchone()[0] > 0

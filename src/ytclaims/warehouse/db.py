@@ -37,12 +37,12 @@ from pathlib import Path
 import duckdb
 
 from ytclaims import __version__, errors
+from ytclaims.warehouse import migrations
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DB = Path("warehouse") / "ytclaims.duckdb"
 ENV_DB = "YTCLAIMS_DB"
-SCHEMA_VERSION = "1"
 
 #: How long a writer waits for another writer (or a publish) before giving up. Read at
 #: call time, so a test can shorten it.
@@ -377,9 +377,19 @@ def apply_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables and (re)create views and comments; safe to repeat."""
+    fresh = not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'"
+    ).fetchone()[0]  # type: ignore[index]
+    if not fresh:
+        # Old tables get their new columns before schema.sql re-creates the views on them.
+        migrations.migrate(con)
     con.execute(schema_sql())
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        [str(migrations.LATEST)],
+    )
     apply_views(con)
     con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?), ('created_by', ?) ON CONFLICT DO NOTHING",
-        [SCHEMA_VERSION, f"ytclaims {__version__}"],
+        "INSERT INTO meta VALUES ('created_by', ?) ON CONFLICT DO NOTHING",
+        [f"ytclaims {__version__}"],
     )

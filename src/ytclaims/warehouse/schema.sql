@@ -1,6 +1,7 @@
 -- ytclaims warehouse schema (DuckDB). Applied idempotently on every write-open.
 -- Public interface: the views `citations` and `videos`, and the tables below.
--- schema_version is bumped whenever a table changes shape.
+-- This file is always the newest shape; a change to an existing table is also a step in
+-- migrations.py (meta.schema_version records the last one applied).
 
 CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,

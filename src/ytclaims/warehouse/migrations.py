@@ -1,0 +1,62 @@
+"""Schema migrations: a warehouse written by an older ytclaims is brought up to date.
+
+``schema.sql`` always describes the newest shape, with ``CREATE TABLE IF NOT EXISTS``: a
+fresh file gets it whole, but an existing table keeps its old columns. Each change of an
+existing table is therefore also a step here, written so that it is harmless on a table
+that already has the new shape (``ADD COLUMN IF NOT EXISTS``, ``CREATE ... IF NOT
+EXISTS``), and ``meta.schema_version`` records the last step applied. Steps run in
+order, inside the writer's connection, before ``schema.sql`` (which creates tables the
+file lacks, in their newest shape) and before any view is (re)created. A statement on a
+table the file does not have yet is skipped: ``schema.sql`` creates that table whole.
+
+To change the schema: edit ``schema.sql``, append a :class:`Step` with the next version
+number, and add a test that a warehouse of the previous version opens and loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    version: int
+    why: str
+    sql: tuple[str, ...]
+
+
+#: Every step since version 1 (the first released shape), oldest first.
+STEPS: tuple[Step, ...] = ()
+
+#: The version a warehouse has once every step ran.
+LATEST = max((s.version for s in STEPS), default=1)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The file's schema version (1 for files from before versions were counted)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return int(row[0]) if row else 1
+    except (TypeError, ValueError):
+        return 1
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the steps the file has not had; returns the versions applied."""
+    have = current_version(con)
+    done: list[int] = []
+    for step in STEPS:
+        if step.version <= have:
+            continue
+        for statement in step.sql:
+            try:
+                con.execute(statement)
+            except duckdb.CatalogException as exc:
+                if "does not exist" not in str(exc):
+                    raise
+        done.append(step.version)
+    if done:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(done[-1])])
+    return done
