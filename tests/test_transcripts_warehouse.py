@@ -47,15 +47,14 @@ def caption_dirs() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def captions_db(tmp_path_factory: pytest.TempPathFactory):
-    assert CAPTIONS.is_dir(), f"shared captions missing at {CAPTIONS}"
+def captions_db(captions_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("captions") / "captions.duckdb"
-    report = ingest_untagged([CAPTIONS], db, workers=1)
+    report = ingest_untagged([captions_dir], db, workers=1)
     return db, report
 
 
 @pytest.fixture(scope="module")
-def expected_cues() -> dict[str, list[tuple[float, float, str]]]:
+def expected_cues(captions_dir: Path) -> dict[str, list[tuple[float, float, str]]]:
     out = {d.name: srt_cues(d / "captions.srt") for d in caption_dirs()}
     assert len(out) == 10, f"expected the 10 shared caption files, found {sorted(out)}"
     return out
