@@ -85,7 +85,7 @@ def test_query_refuses_writes(cli_db: Path, sql: str) -> None:
     before = snapshot(cli_db)
     r = run("query", sql, "--db", str(cli_db))
     assert r.exit_code != 0
-    assert "read-only" in r.output
+    assert "read-only" in r.output and "only reads the warehouse" in r.output
     assert snapshot(cli_db) == before
 
 
@@ -95,6 +95,37 @@ def test_query_does_not_write_files(cli_db: Path, tmp_path: Path) -> None:
     r = run("query", f"COPY claims TO '{target}'", "--db", str(cli_db))
     assert not target.exists()
     assert r.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "names"),
+    [
+        ("SELEC 1", "SELEC"),  # syntax
+        ("SELECT no_such_column FROM citations", "no_such_column"),  # binder
+        ("SELECT * FROM no_such_table", "no_such_table"),  # catalog
+        ("SELECT 1; SELECT 2", "one SQL statement"),
+    ],
+)
+def test_query_errors_that_are_not_writes_do_not_blame_read_only(
+    cli_db: Path, sql: str, names: str
+) -> None:
+    """A mistake in the SQL says check the SQL; "read-only" only when a write was refused."""
+    r = run("query", sql, "--db", str(cli_db))
+    assert r.exit_code == 1
+    assert names in r.output
+    assert "read-only" not in r.output and "only reads" not in r.output
+    assert "duckdb_columns()" in r.output or "one statement" in r.output
+
+
+@pytest.mark.parametrize(
+    "sql", ["DELETE FROM claims", "COPY claims TO '{out}'", "SELECT * FROM read_csv('{out}')"]
+)
+def test_query_writes_and_file_access_say_read_only(cli_db: Path, tmp_path: Path, sql: str) -> None:
+    out = tmp_path / "x.csv"
+    out.write_text("a\n1\n")
+    r = run("query", sql.format(out=out), "--db", str(cli_db))
+    assert r.exit_code == 1
+    assert "only reads the warehouse" in r.output and "ytclaims export" in r.output
 
 
 def test_query_missing_db_fails_clearly(tmp_path: Path) -> None:
