@@ -187,3 +187,72 @@ def test_read_commands_import_neither_prefect_nor_spacy(cli_db: Path) -> None:
     with ro(cli_db) as con:
         assert res["n"] == con.execute("SELECT count(*) FROM citations").fetchone()[0]
     assert res["heavy"] == []
+
+
+# --- small traps a newcomer meets ------------------------------------------------------------
+
+
+def test_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    import ytclaims
+
+    r = run("--version")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith(f"ytclaims {ytclaims.__version__} ")
+    assert ytclaims.__version__ == version("ytclaims")  # pyproject and package agree
+    assert "DuckDB" in r.stdout
+
+
+def test_ingest_help_names_every_input_kind() -> None:
+    """Notes and caption files (and anything else discovery accepts) are in --help."""
+    from ytclaims.sources import discover
+
+    r = CliRunner().invoke(app, ["ingest", "--help"], terminal_width=200)
+    assert r.exit_code == 0
+    text = " ".join(r.stdout.split())
+    assert "notes" in text.lower() and "caption files" in text
+    accepted = [
+        s for name, value in vars(discover).items() if name.endswith("_SUFFIXES") for s in value
+    ]
+    assert ".md" in accepted and ".srt" in accepted
+    for suffix in accepted:
+        assert suffix in text, suffix
+
+
+def test_evaluate_outside_the_repository_says_where_the_dev_set_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed from a wheel and run anywhere, there is no dev set: a clear error, not Errno 2."""
+    from ytclaims.tags import evaluate
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(evaluate, "_REPO", tmp_path / "site-packages")
+    r = run("evaluate")
+    assert r.exit_code == 1
+    assert "No dev set" in r.output and "--dev FILE" in r.output
+    assert "Errno" not in r.output and "Traceback" not in r.output
+    r = run("evaluate", "--dev", str(tmp_path / "missing.jsonl"))
+    assert r.exit_code == 1 and "No dev set" in r.output and "Errno" not in r.output
+
+
+def test_evaluate_from_another_folder_finds_the_repository_dev_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import REPO
+
+    from ytclaims.tags.evaluate import find_dev
+
+    monkeypatch.chdir(tmp_path)
+    assert find_dev().resolve() == REPO / "benchmarks" / "data" / "tagging_dev.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [(["--split", "foo"], "all, tune, test"), (["--stratum", "bar"], "all, random, targeted")],
+)
+def test_evaluate_refuses_an_unknown_split_or_stratum(args: list[str], allowed: str) -> None:
+    r = run("evaluate", *args)
+    assert r.exit_code == 1
+    assert repr(args[1]) in r.output and allowed in r.output
+    assert "dev claims" not in r.output  # no table of zeros

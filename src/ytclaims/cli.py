@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from ytclaims import errors
+from ytclaims.sources.discover import CAPTION_SUFFIXES, NOTE_SUFFIXES, SIDECAR_NAMES
 from ytclaims.warehouse.db import db_path
 
 app = typer.Typer(
@@ -29,6 +30,34 @@ DbOption = Annotated[
         "--db", help="Warehouse file. Default: $YTCLAIMS_DB, else warehouse/ytclaims.duckdb."
     ),
 ]
+
+
+def _version(value: bool) -> None:
+    """``--version``: what a bug report needs first (ytclaims, and the DuckDB that wrote the
+    files), without importing anything heavy."""
+    if value:
+        import platform
+        from importlib.metadata import version
+
+        from ytclaims import __version__
+
+        typer.echo(
+            f"ytclaims {__version__} (DuckDB {version('duckdb')}, "
+            f"Python {platform.python_version()})"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn YouTube video notes into citable, timestamped claims in DuckDB."""
 
 
 def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
@@ -77,20 +106,26 @@ def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[
         return ingest(paths, db, progress=tick, **options).as_dict()  # type: ignore[arg-type]
 
 
+#: What ``ingest`` reads, from the suffixes discovery accepts, so the help cannot fall behind.
+INPUTS_HELP = (
+    f"Note files ({' '.join(NOTE_SUFFIXES)}), caption files ({' '.join(CAPTION_SUFFIXES)}; "
+    f"{', '.join(SIDECAR_NAMES)} beside one gives word times), or folders of them "
+    "(searched recursively)."
+)
+
+
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Note files or folders (searched recursively).")
-    ],
+    paths: Annotated[list[Path], typer.Argument(help=INPUTS_HELP)],
     db: DbOption = None,
     no_prefect: Annotated[
         bool,
         typer.Option("--no-prefect", help="Run the stages directly, without the Prefect flow."),
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Files per parse task.")] = 250,
-    max_bytes: Annotated[int, typer.Option(help="Refuse notes larger than this.")] = 64
-    * 1024
-    * 1024,
+    max_bytes: Annotated[
+        int, typer.Option(help="Refuse input files larger than this (bytes).")
+    ] = 64 * 1024 * 1024,
     show: Annotated[int, typer.Option(help="Citations to print in the summary.")] = 3,
     taxonomy: Annotated[
         Path | None, typer.Option(help="Taxonomy TOML for tagging (default: the packaged one).")
@@ -119,7 +154,8 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
+    """Ingest video notes and caption files into the warehouse (idempotent: unchanged files
+    are skipped)."""
     from ytclaims.summary import print_summary
 
     if dask_address and no_prefect:
@@ -441,9 +477,13 @@ def explain(
 
 @app.command()
 def evaluate(
-    dev: Annotated[Path, typer.Option(help="Hand-labelled claims (JSON lines).")] = Path(
-        "benchmarks/data/tagging_dev.jsonl"
-    ),
+    dev: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hand-labelled claims (JSON lines). Default: benchmarks/data/tagging_dev.jsonl "
+            "of the repository."
+        ),
+    ] = None,
     taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy TOML to evaluate.")] = None,
     split: Annotated[str, typer.Option(help="all, tune or test half of the dev set.")] = "all",
     stratum: Annotated[str, typer.Option(help="all, random or targeted claims.")] = "all",
@@ -454,9 +494,9 @@ def evaluate(
 
     try:
         res = run_eval(dev, str(taxonomy) if taxonomy else None, split=split, stratum=stratum)
-    except (errors.YtclaimsError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
     typer.echo(format_evaluation(res))
 
 

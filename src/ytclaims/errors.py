@@ -164,6 +164,16 @@ class ClaimNotFoundError(YtclaimsError):
     hint = 'Find ids with: ytclaims query "select claim_id, text from citations limit 10"'
 
 
+class EvaluationError(YtclaimsError):
+    """'ytclaims evaluate' cannot run: no dev set, or a --split/--stratum it does not know."""
+
+    kind = "evaluate"
+    hint = (
+        "The dev set is benchmarks/data/tagging_dev.jsonl in the ytclaims repository: run "
+        "from the repository root, or give --dev FILE."
+    )
+
+
 class QueryError(YtclaimsError):
     """The SQL query failed."""
 

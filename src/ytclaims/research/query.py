@@ -18,7 +18,6 @@ from ytclaims import errors
 from ytclaims.research.cite import fetch_record, markdown
 from ytclaims.warehouse.db import connect_read
 
-
 #: What DuckDB says when a statement would write: to the read-only file, or to the file
 #: system that this connection may not touch.
 _WRITE_REFUSALS = ("read-only mode", "file system operations are disabled")
