@@ -279,7 +279,8 @@ def test_prefect_yaml_deploys(server: dict[str, str], client) -> None:
     dep = client.read_deployment_by_name(f"update/{cfg.deployment.name}")
     assert dep.work_pool_name == "ytclaims"
     assert dep.entrypoint == "flows/update.py:update"
-    assert dep.parameters == {"config": "ytclaims.toml"}
+    assert dep.parameters == {"config": str(cfg.path)}
+    assert dep.description == f"Keep {cfg.db} current from {cfg.path}."
     (sched,) = dep.schedules
     assert (sched.schedule.cron, sched.schedule.timezone) == (
         cfg.schedule.cron,
