@@ -256,3 +256,46 @@ def test_evaluate_refuses_an_unknown_split_or_stratum(args: list[str], allowed: 
     assert r.exit_code == 1
     assert repr(args[1]) in r.output and allowed in r.output
     assert "dev claims" not in r.output  # no table of zeros
+
+
+def test_problem_paths_are_printed_whole(tmp_path: Path) -> None:
+    """The end-of-run problems name each file in full, even in a narrow terminal, and a
+    '[id]' in a yt-dlp file name is printed as written (not read as markup)."""
+    from rich.console import Console
+
+    from ytclaims.summary import print_summary
+
+    path = "/very/long/folder/of/captions/Some Video Title [dQw4w9WgXcQ].en.vtt"
+    problems = [
+        {
+            "severity": "error",
+            "error_kind": "malformed_captions",
+            "source_path": path,
+            "message": "No cue could be read.",
+        },
+        {
+            "severity": "error",
+            "error_kind": "malformed_captions",
+            "source_path": "/b.vtt",
+            "message": "No cue could be read.",
+        },
+    ]
+    report = {
+        "files_seen": 2,
+        "sources_loaded": 0,
+        "sources_unchanged": 0,
+        "claims_loaded": 0,
+        "anchors_loaded": 0,
+        "wall_seconds": 0.1,
+        "problems": problems,
+    }
+    buf = io.StringIO()
+    print_summary(
+        report,
+        tmp_path / "none.duckdb",
+        show=0,
+        console=Console(file=buf, width=50, force_terminal=False),
+    )
+    out = buf.getvalue()
+    assert any(line.endswith(path) for line in out.splitlines()), out
+    assert "(2 files), e.g." in out

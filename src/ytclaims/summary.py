@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from ytclaims import errors
 
@@ -45,13 +45,21 @@ def print_summary(
     problems = list(report.get("problems") or [])  # type: ignore[arg-type]
     if problems:
         by = Counter((p["severity"], p["error_kind"]) for p in problems)
-        t = Table(
-            "severity", "kind", "files", "example", title="problems this run (see ingest_errors)"
-        )
+        con_out.print("problems this run (all of them: SELECT * FROM ingest_errors):")
         for (sev, kind), n in sorted(by.items()):
             ex = next(p for p in problems if p["severity"] == sev and p["error_kind"] == kind)
-            t.add_row(sev, kind, str(n), f"{ex['source_path']}: {ex['message']}")
-        con_out.print(t)
+            which = f" ({n} files), e.g." if n > 1 else ":"
+            # One plain line per path, never cut or folded into a table cell: a problem is
+            # useless if its file cannot be found or copied. No markup: '[id]' in a yt-dlp
+            # file name is not a Rich style.
+            con_out.print(
+                Text.assemble(
+                    (f"  {sev}", "red" if sev == "error" else "yellow"),
+                    f" {kind}{which} {ex['source_path']}",
+                ),
+                soft_wrap=True,
+            )
+            con_out.print(Text(f"    {ex['message']}"), soft_wrap=True)
     if show > 0:
         _print_samples(db, show, con_out)
 
