@@ -75,35 +75,32 @@ def _run_flow(
     paths: list[str], db: Path, options: dict[str, object], dask_address: str | None = None
 ) -> dict[str, object]:
     """The Prefect flow ``ingest``; ``options`` are the keyword arguments it shares with
-    :func:`ytclaims.pipeline.ingest`."""
+    :func:`ytclaims.pipeline.ingest`. Its steps report to this command's progress display."""
+    from ytclaims import progress
+
     _prefect_env()
-    from rich.console import Console
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        with progress.reporting(reporter):
+            reporter.stage("starting Prefect")
+            from flows.ingest import ingest as ingest_flow
 
-    with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
-        from flows.ingest import ingest as ingest_flow
-
-        return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+            return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
 
 def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[str, object]:
-    """:func:`ytclaims.pipeline.ingest` with a progress bar, without Prefect."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """:func:`ytclaims.pipeline.ingest` without Prefect, with a progress display: Rich in a
+    terminal, plain periodic lines otherwise."""
+    from ytclaims import progress
     from ytclaims.pipeline import ingest
 
-    with Progress(
-        TextColumn("parsing notes"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as bar:
-        tid = bar.add_task("parse", total=None)
-
-        def tick(done: int, total: int) -> None:
-            bar.update(tid, completed=done, total=total)
-
-        return ingest(paths, db, progress=tick, **options).as_dict()  # type: ignore[arg-type]
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        return ingest(paths, db, progress=reporter, **options).as_dict()  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
 
 #: What ``ingest`` reads, from the suffixes discovery accepts, so the help cannot fall behind.

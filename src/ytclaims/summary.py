@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -92,3 +93,28 @@ def _print_samples(db: Path, show: int, con_out: Console) -> None:
             con_out.print("cite any claim: ytclaims cite <claim_id>", markup=False)
     finally:
         con.close()
+
+
+def update_line(report: dict[str, object], seconds: float, *, when: datetime | None = None) -> str:
+    """One line per scheduled run (``ytclaims serve``): what it changed, at a glance.
+
+    Why one line: a service's log is read by scrolling; the run's details are in the
+    warehouse (``runs``, ``ingest_errors``, ``fetch_attempts``) and in Prefect's UI.
+    """
+    when = when or datetime.now(UTC)
+    parts = [f"update {when.isoformat(timespec='seconds')} {report.get('config')}:"]
+    ing = report.get("ingest")
+    if isinstance(ing, dict):
+        parts.append(
+            f"ingest {ing.get('files_seen', 0):,} files ({ing.get('sources_loaded', 0):,} loaded, "
+            f"{ing.get('sources_unchanged', 0):,} unchanged, {ing.get('claims_loaded', 0):,} "
+            f"claims, {ing.get('n_errors', 0):,} problems);"
+        )
+    fetch = report.get("fetch")
+    if isinstance(fetch, dict):
+        parts.append(
+            f"fetch {fetch.get('videos', 0):,} videos ({fetch.get('ok', 0):,} ok, "
+            f"{fetch.get('failed', 0):,} failed, {fetch.get('claims_loaded', 0):,} claims);"
+        )
+    parts.append(f"{seconds:.1f} s; warehouse {report.get('db')}")
+    return " ".join(parts)
