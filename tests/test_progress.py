@@ -226,3 +226,28 @@ def test_update_line_says_what_a_scheduled_run_did() -> None:
         "12.3 s; warehouse /srv/wh/ytclaims.duckdb"
     )
     assert "\n" not in update_line({"config": "c", "db": "d", "ingest": None, "fetch": None}, 1)
+
+
+def test_fetch_reports_videos_and_the_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ytclaims fetch`: one count per video as each is done, then the load's phases."""
+    from ytclaims import fetching
+    from ytclaims.sources.youtube import errors as yterr
+    from ytclaims.sources.youtube import fetch as yt
+
+    def fake_fetch_many(ids, config, on_result=None, **kw):
+        out = []
+        for vid in ids:
+            r = yt.FetchResult(vid, "failed", error=yterr.NetworkError("offline"))
+            out.append(r)
+            on_result(r)
+        return out
+
+    monkeypatch.setattr(yt, "fetch_many", fake_fetch_many)
+    rec = Recorder()
+    ids = ["dQw4w9WgXcQ", "9bZkp7q19f0", "jNQXAC9IVRw"]
+    with progress.reporting(rec):
+        fetched = fetching.fetch_videos(ids, yt.FetchConfig(cache_dir=tmp_path / "c"))
+        fetching.load_fetched(fetched, tmp_path / "w.duckdb", tag=False)
+    assert rec.events[0] == ("stage", "fetch", 3, 0)
+    assert rec.events[1:4] == [("advance", 1)] * 3
+    assert rec.stages()[-len(LOAD_PHASES) :] == [f"load: {p}" for p in LOAD_PHASES]

@@ -410,6 +410,9 @@ def fetch(
     if not refs and not files:
         typer.echo("error: give video ids/URLs or --from-file FILE.", err=True)
         raise typer.Exit(2)
+    from ytclaims import progress
+
+    reporter = progress.for_stream(sys.stderr, label="fetch")
     try:
         from ytclaims.sources.youtube.fetch import FetchConfig
 
@@ -421,7 +424,8 @@ def fetch(
             from ytclaims import fetching
 
             cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
-            rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
+            with progress.reporting(reporter):
+                rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
@@ -429,12 +433,17 @@ def fetch(
             from flows.fetch import fetch_transcripts
 
             settings["cache_dir"] = str(settings["cache_dir"])
-            out = fetch_transcripts(list(refs or []), str(target), files, settings)
+            with progress.reporting(reporter):
+                reporter.stage("starting Prefect")
+                out = fetch_transcripts(list(refs or []), str(target), files, settings)
             results, advice, problems = out["results"], out["advice"], out["ref_problems"]
             ingest_report = out["ingest"]
     except errors.YtclaimsError as exc:
+        reporter.close()
         _fail(exc, 2)
         return
+    finally:
+        reporter.close()  # idempotent; also on Ctrl-C, so no display is left running
     for p in problems:
         typer.echo(f"skipped {p.get('text')!r}: {p.get('message')}", err=True)
     for r in results:
