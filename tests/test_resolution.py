@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import CAPTIONS, CORPUS, REPO, ingest_untagged, ro
+from helpers import CAPTIONS, REPO, ingest_untagged, ro
 
 RES = Path(__file__).resolve().parent / "fixtures" / "resolution"
 BREAD_NOTE = RES / "notes" / "breadchan" / "sourdough_basics.md"
@@ -310,9 +310,9 @@ def test_siblings_own_anchors_stay_literal(siblings_db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def blue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def blue_db(corpus_dir: Path, captions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("blue") / "blue.duckdb"
-    report = ingest_untagged([CORPUS / "3blue1brown", CAPTIONS], db, workers=1)
+    report = ingest_untagged([corpus_dir / "3blue1brown", captions_dir], db, workers=1)
     assert report.n_errors == 0, report.problems
     return db
 

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from ytclaims import errors
+from ytclaims.sources.discover import CAPTION_SUFFIXES, NOTE_SUFFIXES, SIDECAR_NAMES
 from ytclaims.warehouse.db import db_path
 
 app = typer.Typer(
@@ -29,6 +30,34 @@ DbOption = Annotated[
         "--db", help="Warehouse file. Default: $YTCLAIMS_DB, else warehouse/ytclaims.duckdb."
     ),
 ]
+
+
+def _version(value: bool) -> None:
+    """``--version``: what a bug report needs first (ytclaims, and the DuckDB that wrote the
+    files), without importing anything heavy."""
+    if value:
+        import platform
+        from importlib.metadata import version
+
+        from ytclaims import __version__
+
+        typer.echo(
+            f"ytclaims {__version__} (DuckDB {version('duckdb')}, "
+            f"Python {platform.python_version()})"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn YouTube video notes into citable, timestamped claims in DuckDB."""
 
 
 def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
@@ -46,51 +75,54 @@ def _run_flow(
     paths: list[str], db: Path, options: dict[str, object], dask_address: str | None = None
 ) -> dict[str, object]:
     """The Prefect flow ``ingest``; ``options`` are the keyword arguments it shares with
-    :func:`ytclaims.pipeline.ingest`."""
+    :func:`ytclaims.pipeline.ingest`. Its steps report to this command's progress display."""
+    from ytclaims import progress
+
     _prefect_env()
-    from rich.console import Console
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        with progress.reporting(reporter):
+            reporter.stage("starting Prefect")
+            from flows.ingest import ingest as ingest_flow
 
-    with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
-        from flows.ingest import ingest as ingest_flow
-
-        return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+            return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
 
 def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[str, object]:
-    """:func:`ytclaims.pipeline.ingest` with a progress bar, without Prefect."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """:func:`ytclaims.pipeline.ingest` without Prefect, with a progress display: Rich in a
+    terminal, plain periodic lines otherwise."""
+    from ytclaims import progress
     from ytclaims.pipeline import ingest
 
-    with Progress(
-        TextColumn("parsing notes"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as bar:
-        tid = bar.add_task("parse", total=None)
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        return ingest(paths, db, progress=reporter, **options).as_dict()  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
-        def tick(done: int, total: int) -> None:
-            bar.update(tid, completed=done, total=total)
 
-        return ingest(paths, db, progress=tick, **options).as_dict()  # type: ignore[arg-type]
+#: What ``ingest`` reads, from the suffixes discovery accepts, so the help cannot fall behind.
+INPUTS_HELP = (
+    f"Note files ({' '.join(NOTE_SUFFIXES)}), caption files ({' '.join(CAPTION_SUFFIXES)}; "
+    f"{', '.join(SIDECAR_NAMES)} beside one gives word times), or folders of them "
+    "(searched recursively)."
+)
 
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Note files or folders (searched recursively).")
-    ],
+    paths: Annotated[list[Path], typer.Argument(help=INPUTS_HELP)],
     db: DbOption = None,
     no_prefect: Annotated[
         bool,
         typer.Option("--no-prefect", help="Run the stages directly, without the Prefect flow."),
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Files per parse task.")] = 250,
-    max_bytes: Annotated[int, typer.Option(help="Refuse notes larger than this.")] = 64
-    * 1024
-    * 1024,
+    max_bytes: Annotated[
+        int, typer.Option(help="Refuse input files larger than this (bytes).")
+    ] = 64 * 1024 * 1024,
     show: Annotated[int, typer.Option(help="Citations to print in the summary.")] = 3,
     taxonomy: Annotated[
         Path | None, typer.Option(help="Taxonomy TOML for tagging (default: the packaged one).")
@@ -119,7 +151,8 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
+    """Ingest video notes and caption files into the warehouse (idempotent: unchanged files
+    are skipped)."""
     from ytclaims.summary import print_summary
 
     if dask_address and no_prefect:
@@ -377,6 +410,9 @@ def fetch(
     if not refs and not files:
         typer.echo("error: give video ids/URLs or --from-file FILE.", err=True)
         raise typer.Exit(2)
+    from ytclaims import progress
+
+    reporter = progress.for_stream(sys.stderr, label="fetch")
     try:
         from ytclaims.sources.youtube.fetch import FetchConfig
 
@@ -388,7 +424,8 @@ def fetch(
             from ytclaims import fetching
 
             cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
-            rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
+            with progress.reporting(reporter):
+                rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
@@ -396,12 +433,17 @@ def fetch(
             from flows.fetch import fetch_transcripts
 
             settings["cache_dir"] = str(settings["cache_dir"])
-            out = fetch_transcripts(list(refs or []), str(target), files, settings)
+            with progress.reporting(reporter):
+                reporter.stage("starting Prefect")
+                out = fetch_transcripts(list(refs or []), str(target), files, settings)
             results, advice, problems = out["results"], out["advice"], out["ref_problems"]
             ingest_report = out["ingest"]
     except errors.YtclaimsError as exc:
+        reporter.close()
         _fail(exc, 2)
         return
+    finally:
+        reporter.close()  # idempotent; also on Ctrl-C, so no display is left running
     for p in problems:
         typer.echo(f"skipped {p.get('text')!r}: {p.get('message')}", err=True)
     for r in results:
@@ -441,9 +483,13 @@ def explain(
 
 @app.command()
 def evaluate(
-    dev: Annotated[Path, typer.Option(help="Hand-labelled claims (JSON lines).")] = Path(
-        "benchmarks/data/tagging_dev.jsonl"
-    ),
+    dev: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hand-labelled claims (JSON lines). Default: benchmarks/data/tagging_dev.jsonl "
+            "of the repository."
+        ),
+    ] = None,
     taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy TOML to evaluate.")] = None,
     split: Annotated[str, typer.Option(help="all, tune or test half of the dev set.")] = "all",
     stratum: Annotated[str, typer.Option(help="all, random or targeted claims.")] = "all",
@@ -454,9 +500,9 @@ def evaluate(
 
     try:
         res = run_eval(dev, str(taxonomy) if taxonomy else None, split=split, stratum=stratum)
-    except (errors.YtclaimsError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
     typer.echo(format_evaluation(res))
 
 

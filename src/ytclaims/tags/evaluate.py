@@ -16,9 +16,39 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ytclaims import errors
 from ytclaims.tags.tagger import get_taxonomy, tag_claims
 
 DEFAULT_DEV = Path("benchmarks") / "data" / "tagging_dev.jsonl"
+#: The repository this module was installed from (editable installs, a source checkout).
+_REPO = Path(__file__).resolve().parents[3]
+SPLITS = ("all", "tune", "test")
+STRATA = ("all", "random", "targeted")
+
+
+def find_dev(path: str | Path | None = None) -> Path:
+    """The dev set to evaluate on: ``path`` when given, else ``benchmarks/data/...`` under
+    the current folder, else in the repository ytclaims runs from.
+
+    Why: the dev set is not packaged (it is evaluation data, not a model input), so the
+    default is a path in the repository; run elsewhere, it would be a raw "No such file".
+    """
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise errors.EvaluationError(f"No dev set at {p}.", hint="Check the --dev path.")
+        return p
+    for p in (DEFAULT_DEV, _REPO / DEFAULT_DEV):
+        if p.is_file():
+            return p
+    raise errors.EvaluationError(f"No dev set at {DEFAULT_DEV} (nor in {_REPO}).")
+
+
+def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise errors.EvaluationError(
+            f"Unknown {option} {value!r}.", hint=f"Use one of: {', '.join(allowed)}."
+        )
 
 
 @dataclass(slots=True)
@@ -50,9 +80,12 @@ def split_of(claim_id: str) -> str:
 
 
 def load_dev(
-    path: str | Path = DEFAULT_DEV, *, split: str = "all", stratum: str = "all"
+    path: str | Path | None = None, *, split: str = "all", stratum: str = "all"
 ) -> list[dict]:
-    rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
+    _check_choice("--split", split, SPLITS)
+    _check_choice("--stratum", stratum, STRATA)
+    dev = find_dev(path)
+    rows = [json.loads(line) for line in dev.read_text("utf-8").splitlines() if line.strip()]
     if split != "all":
         rows = [r for r in rows if split_of(r["claim_id"]) == split]
     if stratum != "all":
@@ -86,7 +119,7 @@ def _scores(gold: list[set[str]], pred: list[set[str]], labels: list[str]) -> li
 
 
 def evaluate(
-    dev: str | Path = DEFAULT_DEV,
+    dev: str | Path | None = None,
     taxonomy: str | None = None,
     *,
     split: str = "all",

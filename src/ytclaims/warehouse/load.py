@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -300,6 +300,21 @@ def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list
     return sorted(v for v in videos if v)
 
 
+#: The load's phases in order: the keys of ``IngestRun.load_phases``.
+LOAD_PHASES = (
+    "open",
+    "replace_and_prune",
+    "insert",
+    "resolve",
+    "errors_and_run_log",
+    "search_index",
+    "commit",
+    "checkpoint_close",
+    "publish",
+)
+_NEXT_PHASE = dict(zip(LOAD_PHASES, LOAD_PHASES[1:], strict=False))
+
+
 def load(
     path: Path,
     results: Sequence[BatchResult],
@@ -313,8 +328,12 @@ def load(
     seed: dict[str, str] | None = None,
     unchanged: int = 0,
     prune: bool = False,
+    on_phase: Callable[[str], None] | None = None,
 ) -> IngestRun:
     """Write one run's results in one transaction and return its report.
+
+    ``on_phase`` is called with each phase's name (``LOAD_PHASES``) as it starts, for
+    progress displays: at scale the load is a minute of work after the last file is parsed.
 
     Sources under ``inputs`` whose file is gone are *stale*: they are counted in the
     report, and deleted (with every row derived from them) only when ``prune`` is set,
@@ -342,7 +361,11 @@ def load(
         now = time.perf_counter()
         phases[name] = round(now - mark, 3)
         mark = now
+        if on_phase is not None and name in _NEXT_PHASE:
+            on_phase(_NEXT_PHASE[name])
 
+    if on_phase is not None:
+        on_phase(LOAD_PHASES[0])
     con = open_writer(path)  # the working file; readers open the published copy
     lap("open")
     try:

@@ -131,14 +131,15 @@ class FetchConfig:
             if not LANGUAGE_CODE_RE.fullmatch(code):
                 raise FetchConfigError(f"{code!r} is not a language code (like 'en' or 'pt-BR').")
         if self.max_attempts < 1:
-            raise FetchConfigError("max_attempts must be at least 1.")
+            raise FetchConfigError("max_attempts (--max-attempts) must be at least 1.")
         if self.timeout_seconds <= 0:
-            raise FetchConfigError("timeout_seconds must be positive.")
+            raise FetchConfigError("timeout_seconds (--timeout) must be positive.")
         if not 0.0 <= self.jitter <= 1.0:
             raise FetchConfigError("jitter must be between 0 and 1.")
         for name in ("backoff_base_seconds", "backoff_max_seconds", "rate_limit_seconds"):
             if getattr(self, name) < 0:
-                raise FetchConfigError(f"{name} must not be negative.")
+                flag = " (--rate-limit)" if name == "rate_limit_seconds" else ""
+                raise FetchConfigError(f"{name}{flag} must not be negative.")
         if self.give_up_after < 0:
             raise FetchConfigError("give_up_after must not be negative.")
         self.cache_dir = Path(self.cache_dir)
@@ -775,7 +776,8 @@ def advice_for(results: Iterable[FetchResult]) -> str:
         lines.append(
             "YouTube could not be reached. Check the network connection"
             + (" and that the proxy is reachable" if via_proxy else "")
-            + " first. Then:"
+            + " first; on a slow link raise 'ytclaims fetch --timeout SECONDS' (per request, "
+            "default 20). Then:"
         )
     if via_proxy:
         lines.append(
