@@ -50,9 +50,15 @@ def _run_flow(
     _prefect_env()
     from rich.console import Console
 
-    with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
+    from flows.api import api_for_flows
+
+    with (
+        api_for_flows() as ready,
+        Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."),
+    ):
         from flows.ingest import ingest as ingest_flow
 
+        ready()
         return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
 
 
@@ -393,10 +399,14 @@ def fetch(
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
             _prefect_env()
-            from flows.fetch import fetch_transcripts
+            from flows.api import api_for_flows
 
             settings["cache_dir"] = str(settings["cache_dir"])
-            out = fetch_transcripts(list(refs or []), str(target), files, settings)
+            with api_for_flows() as ready:
+                from flows.fetch import fetch_transcripts
+
+                ready()
+                out = fetch_transcripts(list(refs or []), str(target), files, settings)
             results, advice, problems = out["results"], out["advice"], out["ref_problems"]
             ingest_report = out["ingest"]
     except errors.YtclaimsError as exc:
@@ -478,7 +488,14 @@ def serve(
     _prefect_env()
     try:
         if run_once:
-            typer.echo(json.dumps(schedule.run_once(config), indent=2, default=str))
+            from flows.api import api_for_flows
+
+            with api_for_flows() as ready:
+                import flows.update  # noqa: F401 - the slow import, while the API starts
+
+                ready()
+                out = schedule.run_once(config)
+            typer.echo(json.dumps(out, indent=2, default=str))
         else:
             schedule.serve(config)
     except errors.YtclaimsError as exc:
