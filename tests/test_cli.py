@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -187,6 +188,34 @@ def test_read_commands_import_neither_prefect_nor_spacy(cli_db: Path) -> None:
     with ro(cli_db) as con:
         assert res["n"] == con.execute("SELECT count(*) FROM citations").fetchone()[0]
     assert res["heavy"] == []
+
+
+def test_a_temporary_prefect_api_starts_only_when_none_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line starts Prefect's temporary API itself (early, so Prefect's imports
+    overlap its start-up) unless PREFECT_API_URL or the active profile names a server."""
+    from flows import api
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", "http://example.invalid:4200/api")
+    with api.temporary_api() as server:
+        assert server is None
+    monkeypatch.delenv("PREFECT_API_URL")
+    (tmp_path / "profiles.toml").write_text(
+        'active = "remote"\n[profiles.remote]\nPREFECT_API_URL = "http://10.0.0.1:4200/api"\n'
+    )
+    assert api.configured_api_url() == "http://10.0.0.1:4200/api"
+    (tmp_path / "profiles.toml").write_text('active = "ephemeral"\n[profiles.ephemeral]\n')
+    assert api.configured_api_url() is None
+    with api.temporary_api() as server:
+        assert server is not None
+        assert os.environ["PREFECT_API_URL"] == server.url
+        server.wait_until_ready()
+        assert api._healthy(server.url)
+    assert "PREFECT_API_URL" not in os.environ
+    assert server.proc.poll() is not None  # stopped with the block
 
 
 # --- small traps a newcomer meets ------------------------------------------------------------

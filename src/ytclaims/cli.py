@@ -76,15 +76,17 @@ def _run_flow(
 ) -> dict[str, object]:
     """The Prefect flow ``ingest``; ``options`` are the keyword arguments it shares with
     :func:`ytclaims.pipeline.ingest`. Its steps report to this command's progress display."""
+    from flows.api import api_for_flows
     from ytclaims import progress
 
     _prefect_env()
     reporter = progress.for_stream(sys.stderr)
     try:
-        with progress.reporting(reporter):
+        with progress.reporting(reporter), api_for_flows() as ready:
             reporter.stage("starting Prefect")
             from flows.ingest import ingest as ingest_flow
 
+            ready()
             return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
     finally:
         reporter.close()
@@ -430,11 +432,14 @@ def fetch(
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
             _prefect_env()
-            from flows.fetch import fetch_transcripts
+            from flows.api import api_for_flows
 
             settings["cache_dir"] = str(settings["cache_dir"])
-            with progress.reporting(reporter):
+            with progress.reporting(reporter), api_for_flows() as ready:
                 reporter.stage("starting Prefect")
+                from flows.fetch import fetch_transcripts
+
+                ready()
                 out = fetch_transcripts(list(refs or []), str(target), files, settings)
             results, advice, problems = out["results"], out["advice"], out["ref_problems"]
             ingest_report = out["ingest"]
@@ -524,7 +529,14 @@ def serve(
     _prefect_env()
     try:
         if run_once:
-            typer.echo(json.dumps(schedule.run_once(config), indent=2, default=str))
+            from flows.api import api_for_flows
+
+            with api_for_flows() as ready:
+                import flows.update  # noqa: F401 - the slow import, while the API starts
+
+                ready()
+                out = schedule.run_once(config)
+            typer.echo(json.dumps(out, indent=2, default=str))
         else:
             schedule.serve(config)
     except errors.YtclaimsError as exc:
