@@ -48,6 +48,7 @@ CHILD_TABLES = (
     "transcript_tracks",
     "segments",
     "sentences",
+    "video_metadata",
 )
 
 ERRORS_SCHEMA = pa.schema(
@@ -291,6 +292,8 @@ def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list
             "SELECT DISTINCT video_id FROM sources WHERE video_id IS NOT NULL "
             "AND source_id IN (SELECT source_id FROM _stale) "
             "UNION SELECT DISTINCT video_id FROM transcript_tracks "
+            "WHERE source_id IN (SELECT source_id FROM _stale) "
+            "UNION SELECT DISTINCT video_id FROM video_metadata "
             "WHERE source_id IN (SELECT source_id FROM _stale)"
         ).fetchall()
     ]
@@ -398,6 +401,14 @@ def load(
                 "_replaced",
                 pa.table({"source_id": pa.array([r[0] for r in replaced], pa.string())}),
             )
+            # A metadata file replaced (or emptied) changes its videos' durations too.
+            replaced_videos += [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT video_id FROM video_metadata "
+                    "WHERE source_id IN (SELECT source_id FROM _replaced)"
+                ).fetchall()
+            ]
             for table in CHILD_TABLES + ("sources",):
                 con.execute(
                     f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _replaced)"

@@ -28,7 +28,20 @@ class Step:
 
 
 #: Every step since version 1 (the first released shape), oldest first.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(
+        3,
+        "video_metadata: titles, channels, upload dates and durations from the fetch "
+        "path, yt-dlp .info.json files and CSV (the videos view reads it)",
+        (
+            """CREATE TABLE IF NOT EXISTS video_metadata (
+                video_id VARCHAR NOT NULL, source_id VARCHAR NOT NULL, origin VARCHAR NOT NULL,
+                title VARCHAR, channel_name VARCHAR, channel_handle VARCHAR,
+                channel_id VARCHAR, upload_date DATE, duration_seconds DOUBLE,
+                retrieved_at TIMESTAMPTZ)""",
+        ),
+    ),
+)
 
 #: The version a warehouse has once every step ran.
 LATEST = max((s.version for s in STEPS), default=1)
