@@ -184,8 +184,19 @@ def cite(
     claim_ids: Annotated[list[str], typer.Argument(help="Claim ids (citations.claim_id).")],
     db: DbOption = None,
     style: Annotated[
-        str, typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json or url.")
+        str,
+        typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json, csl-citations or url."),
     ] = "markdown",
+    disclose: Annotated[
+        str,
+        typer.Option(
+            help="Unverified seconds: note (a marker, the reason after the list), "
+            "inline (the reason in the citation) or none."
+        ),
+    ] = "note",
+    markup: Annotated[
+        str, typer.Option(help="apa/mla/chicago as text, markdown or html (italics).")
+    ] = "text",
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
     from ytclaims.research.cite import cite as cite_claims
@@ -194,7 +205,7 @@ def cite(
     try:
         con = connect_read(db_path(db))
         try:
-            typer.echo(cite_claims(con, list(claim_ids), style))
+            typer.echo(cite_claims(con, list(claim_ids), style, disclose=disclose, markup=markup))
         finally:
             con.close()
     except errors.YtclaimsError as exc:
