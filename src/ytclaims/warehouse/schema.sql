@@ -505,7 +505,7 @@ SELECT a.claim_id,
        a.form AS anchor_form,
        coalesce(r.reading, a.anchor_reading) AS anchor_reading,
        coalesce(r.reason, a.resolution_reason) AS resolution_reason,
-       r.rejected_readings,
+       coalesce(r.rejected_readings, CAST([] AS VARCHAR[])) AS rejected_readings,
        coalesce(r.anchor_seconds, a.anchor_seconds) AS original_seconds,
        r.match_start,
        r.match_end,
@@ -544,7 +544,7 @@ COMMENT ON COLUMN citations.trends IS 'Trends the claim evidences (empty until t
 COMMENT ON COLUMN citations.anchor_label IS 'Anchor link text exactly as written.';
 COMMENT ON COLUMN citations.anchor_form IS 'Form of the written time (hh:mm:ss, mm:ss, seconds, ...).';
 COMMENT ON COLUMN citations.anchor_reading IS 'Reading chosen for seconds (e.g. mm:ss:00).';
-COMMENT ON COLUMN citations.rejected_readings IS 'Readings of the written time that were rejected, with why (NULL before per-video resolution).';
+COMMENT ON COLUMN citations.rejected_readings IS 'Readings of the written time that were rejected, with why; empty when none was (or the claim was not resolved per video, e.g. a transcript claim). Never NULL, so exports type it consistently.';
 COMMENT ON COLUMN citations.original_seconds IS 'The stated anchor''s second under the chosen reading, before any transcript correction.';
 COMMENT ON COLUMN citations.match_start IS 'Start of the transcript span that best matches the claim (seconds), when a transcript exists.';
 COMMENT ON COLUMN citations.match_end IS 'End of that span.';
