@@ -165,13 +165,9 @@ def query(
     try:
         cols, rows = run_query(db_path(db), sql)
         if format == "table":
-            from rich.console import Console
-            from rich.table import Table
+            from ytclaims.research.terminal import rows_layout, terminal_width
 
-            t = Table(*cols, show_lines=False)
-            for r in rows:
-                t.add_row(*("NULL" if v is None else str(v) for v in r))
-            Console().print(t)
+            typer.echo(rows_layout(cols, rows, terminal_width()))
         else:
             sys.stdout.write(format_rows(cols, rows, format))
             sys.stdout.write("\n")
@@ -259,13 +255,9 @@ def search(
         return
     rows = [tuple(h.get(c) for c in cols) for h in hits]
     if format == "table":
-        from rich.console import Console
-        from rich.table import Table
+        from ytclaims.research.terminal import hit_blocks, terminal_width
 
-        t = Table(*cols)
-        for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
-        Console().print(t)
+        typer.echo(hit_blocks(hits, terminal_width(), sentences=sentences) or "no results")
     else:
         typer.echo(format_rows(cols, rows, format))
 
