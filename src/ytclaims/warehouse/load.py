@@ -35,6 +35,7 @@ from ytclaims.records import (
 from ytclaims.warehouse.db import open_writer, publish
 from ytclaims.warehouse.resolution import affected_videos, resolve_videos
 from ytclaims.warehouse.search_index import build_search_index
+from ytclaims.warehouse.videos import is_current, refresh_video_info
 
 #: Tables whose rows belong to one source and are replaced with it.
 CHILD_TABLES = (
@@ -432,6 +433,10 @@ def load(
         lap("replace_and_prune")
         n = _insert_results(con, results, keep, run_id, fingerprint)
         lap("insert")
+        # Titles, channels, dates, durations: before resolving (it reads the durations).
+        if incoming or replaced or (prune and stale) or not is_current(con):
+            refresh_video_info(con)
+        lap("videos")
         # Timestamps: resolve again every video this run touched, with all evidence.
         videos = sorted(
             set(affected_videos(con, list(incoming))) | set(pruned_videos) | set(replaced_videos)

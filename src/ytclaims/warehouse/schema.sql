@@ -404,69 +404,44 @@ COMMENT ON COLUMN transcript_segments.text IS 'Segment text.';
 COMMENT ON COLUMN transcript_segments.cue_index IS '0-based position in its source.';
 COMMENT ON COLUMN transcript_segments.source_id IS 'Transcript source (sources.source_id).';
 
+CREATE TABLE IF NOT EXISTS video_info (
+    video_id VARCHAR NOT NULL,
+    title VARCHAR,
+    channel VARCHAR,
+    duration_seconds DOUBLE,
+    n_notes BIGINT NOT NULL,
+    n_anchors BIGINT NOT NULL,
+    channel_name VARCHAR,
+    channel_handle VARCHAR,
+    upload_date DATE,
+    accessed_date DATE,
+    title_source VARCHAR,
+    channel_name_source VARCHAR,
+    upload_date_source VARCHAR,
+    duration_source VARCHAR
+);
+COMMENT ON TABLE video_info IS 'What the videos view shows, computed by the loader from every source in one transaction with them (ytclaims.warehouse.videos): read the view, not this table.';
+COMMENT ON COLUMN video_info.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN video_info.title IS 'See videos.title.';
+COMMENT ON COLUMN video_info.channel IS 'See videos.channel.';
+COMMENT ON COLUMN video_info.duration_seconds IS 'See videos.duration_seconds.';
+COMMENT ON COLUMN video_info.n_notes IS 'See videos.n_notes.';
+COMMENT ON COLUMN video_info.n_anchors IS 'See videos.n_anchors.';
+COMMENT ON COLUMN video_info.channel_name IS 'See videos.channel_name.';
+COMMENT ON COLUMN video_info.channel_handle IS 'See videos.channel_handle.';
+COMMENT ON COLUMN video_info.upload_date IS 'See videos.upload_date.';
+COMMENT ON COLUMN video_info.accessed_date IS 'See videos.accessed_date.';
+COMMENT ON COLUMN video_info.title_source IS 'See videos.title_source.';
+COMMENT ON COLUMN video_info.channel_name_source IS 'See videos.channel_name_source.';
+COMMENT ON COLUMN video_info.upload_date_source IS 'See videos.upload_date_source.';
+COMMENT ON COLUMN video_info.duration_source IS 'See videos.duration_source.';
+
 CREATE OR REPLACE VIEW videos AS
-WITH from_notes AS (
-    SELECT video_id, any_value(channel ORDER BY source_key) AS channel,
-           count(*) AS n_notes, sum(n_anchors) AS n_anchors, min(loaded_at) AS first_loaded
-    FROM sources WHERE source_kind = 'note' AND video_id IS NOT NULL
-    GROUP BY video_id
-), from_index AS (
-    SELECT i.video_id, any_value(i.title ORDER BY i.source_id) AS title,
-           any_value(i.channel ORDER BY i.source_id) AS channel, min(s.loaded_at) AS first_loaded
-    FROM video_index i JOIN sources s USING (source_id) GROUP BY i.video_id
-), facts AS (
-    -- Every value any source gives, ranked by the one precedence order (1 = best):
-    -- youtube, yt-dlp, csv, index, note, transcript (ytclaims.sources.metadata.PRECEDENCE).
-    SELECT m.video_id, m.origin,
-           CASE m.origin WHEN 'youtube' THEN 1 WHEN 'yt-dlp' THEN 2 ELSE 3 END AS rank,
-           s.loaded_at, m.source_id, m.title, m.channel_name, m.channel_handle,
-           m.upload_date, m.duration_seconds, m.retrieved_at
-    FROM video_metadata m JOIN sources s USING (source_id)
-    UNION ALL
-    SELECT video_id, 'index', 4, first_loaded, NULL, title, channel, NULL, NULL, NULL, NULL
-    FROM from_index
-    UNION ALL
-    SELECT video_id, 'note', 5, first_loaded, NULL, NULL, channel, NULL, NULL, NULL, NULL
-    FROM from_notes
-    UNION ALL
-    SELECT t.video_id, 'transcript', 6, min(s.loaded_at), NULL, NULL, NULL, NULL, NULL,
-           max(t.duration_seconds), NULL
-    FROM transcript_tracks t JOIN sources s USING (source_id) GROUP BY t.video_id
-), best AS (
-    -- Per field, the best-ranked source that has it; among equals the latest loaded.
-    SELECT video_id,
-           arg_min(title, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE title IS NOT NULL) AS title,
-           arg_min(origin, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE title IS NOT NULL) AS title_source,
-           arg_min(channel_name, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE channel_name IS NOT NULL) AS channel_name,
-           arg_min(origin, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE channel_name IS NOT NULL) AS channel_name_source,
-           arg_min(channel_handle, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE channel_handle IS NOT NULL) AS channel_handle,
-           arg_min(upload_date, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE upload_date IS NOT NULL) AS upload_date,
-           arg_min(origin, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE upload_date IS NOT NULL) AS upload_date_source,
-           arg_min(duration_seconds, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE duration_seconds IS NOT NULL) AS duration_seconds,
-           arg_min(origin, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE duration_seconds IS NOT NULL) AS duration_source,
-           arg_min(retrieved_at, (rank, -epoch(loaded_at), source_id)) FILTER (WHERE retrieved_at IS NOT NULL) AS retrieved_at,
-           min(loaded_at) AS first_loaded
-    FROM facts GROUP BY video_id
-)
-SELECT b.video_id,
-       b.title,
-       coalesce(i.channel, n.channel) AS channel,
-       'https://www.youtube.com/watch?v=' || b.video_id AS url,
-       b.duration_seconds,
-       coalesce(n.n_notes, 0) AS n_notes,
-       coalesce(n.n_anchors, 0) AS n_anchors,
-       b.channel_name,
-       b.channel_handle,
-       b.upload_date,
-       CAST(timezone('UTC', coalesce(b.retrieved_at, b.first_loaded)) AS DATE) AS accessed_date,
-       b.title_source,
-       b.channel_name_source,
-       b.upload_date_source,
-       b.duration_source
-FROM best b
-LEFT JOIN from_notes n USING (video_id)
-LEFT JOIN from_index i USING (video_id);
-COMMENT ON VIEW videos IS 'One row per video known from notes, channel index pages, transcripts or metadata files, each field from the best source that has it (README: Video metadata).';
+SELECT video_id, title, channel, 'https://www.youtube.com/watch?v=' || video_id AS url,
+       duration_seconds, n_notes, n_anchors, channel_name, channel_handle, upload_date,
+       accessed_date, title_source, channel_name_source, upload_date_source, duration_source
+FROM video_info;
+COMMENT ON VIEW videos IS 'One row per video known from notes, channel index pages, transcripts or metadata files, each field from the best source that has it (README: Video metadata; computed by ytclaims.warehouse.videos when sources change).';
 COMMENT ON COLUMN videos.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN videos.title IS 'Best known title: player response at fetch, yt-dlp .info.json, metadata CSV, then the channel index page (title_source says which); NULL when none gives one.';
 COMMENT ON COLUMN videos.channel IS 'Channel key of the notes (index page folder, else the notes'' From: line); search --channel filters on it.';
