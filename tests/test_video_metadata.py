@@ -114,6 +114,9 @@ def test_info_json_problems_are_recorded_not_raised(tmp_path):
     broken = tmp_path / "z.info.json"
     broken.write_text("{not json")
     assert md.read_info_json(broken).fatal.kind == "bad_metadata"
+    deep = tmp_path / "deep.info.json"
+    deep.write_text('{"id": "meta_vid001", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert md.read_info_json(deep).fatal.kind == "bad_metadata"
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -279,11 +279,16 @@ def export(
     from ytclaims.research.export import format_for
 
     try:
-        n = run_export(db_path(db), out, format or format_for(out), query)  # type: ignore[arg-type]
+        fmt = format or format_for(out)
+        n = run_export(db_path(db), out, fmt, query)  # type: ignore[arg-type]
     except errors.YtclaimsError as exc:
         _fail(exc)
         return
     typer.echo(f"wrote {n} rows to {out}")
+    if fmt != "parquet":
+        from ytclaims.research.export import schema_path
+
+        typer.echo(f"column types (for readers that guess them): {schema_path(out)}")
 
 
 @app.command()

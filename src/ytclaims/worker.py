@@ -135,7 +135,7 @@ def _cached_video_meta(path: Path, video_id: str) -> VideoMeta | None:
     caption reader keeps only the snippets)."""
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return from_fetch_cache(data, video_id)
 

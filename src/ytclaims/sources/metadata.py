@@ -344,7 +344,7 @@ def player_response_from_html(html: str) -> dict[str, Any] | None:
         return None
     try:
         obj, _ = json.JSONDecoder().raw_decode(html, m.end())
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return obj if isinstance(obj, dict) else None
 
@@ -428,6 +428,9 @@ def read_info_json(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> M
         info = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         out.problems.append(MetadataFileError(f"Not valid UTF-8 JSON: {exc}."))
+        return out
+    except RecursionError:
+        out.problems.append(MetadataFileError("The JSON is nested too deeply to read."))
         return out
     if not isinstance(info, dict):
         out.problems.append(MetadataFileError("The file is not a JSON object."))
