@@ -200,13 +200,9 @@ def query(
     try:
         cols, rows = run_query(db_path(db), sql)
         if format == "table":
-            from rich.console import Console
-            from rich.table import Table
+            from ytclaims.research.terminal import rows_layout, terminal_width
 
-            t = Table(*cols, show_lines=False)
-            for r in rows:
-                t.add_row(*("NULL" if v is None else str(v) for v in r))
-            Console().print(t)
+            typer.echo(rows_layout(cols, rows, terminal_width()))
         else:
             sys.stdout.write(format_rows(cols, rows, format))
             sys.stdout.write("\n")
@@ -219,8 +215,19 @@ def cite(
     claim_ids: Annotated[list[str], typer.Argument(help="Claim ids (citations.claim_id).")],
     db: DbOption = None,
     style: Annotated[
-        str, typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json or url.")
+        str,
+        typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json, csl-citations or url."),
     ] = "markdown",
+    disclose: Annotated[
+        str,
+        typer.Option(
+            help="Unverified seconds: note (a marker, the reason after the list), "
+            "inline (the reason in the citation) or none."
+        ),
+    ] = "note",
+    markup: Annotated[
+        str, typer.Option(help="apa/mla/chicago as text, markdown or html (italics).")
+    ] = "text",
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
     from ytclaims.research.cite import cite as cite_claims
@@ -229,7 +236,7 @@ def cite(
     try:
         con = connect_read(db_path(db))
         try:
-            typer.echo(cite_claims(con, list(claim_ids), style))
+            typer.echo(cite_claims(con, list(claim_ids), style, disclose=disclose, markup=markup))
         finally:
             con.close()
     except errors.YtclaimsError as exc:
@@ -283,13 +290,9 @@ def search(
         return
     rows = [tuple(h.get(c) for c in cols) for h in hits]
     if format == "table":
-        from rich.console import Console
-        from rich.table import Table
+        from ytclaims.research.terminal import hit_blocks, terminal_width
 
-        t = Table(*cols)
-        for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
-        Console().print(t)
+        typer.echo(hit_blocks(hits, terminal_width(), sentences=sentences) or "no results")
     else:
         typer.echo(format_rows(cols, rows, format))
 
@@ -311,11 +314,16 @@ def export(
     from ytclaims.research.export import format_for
 
     try:
-        n = run_export(db_path(db), out, format or format_for(out), query)  # type: ignore[arg-type]
+        fmt = format or format_for(out)
+        n = run_export(db_path(db), out, fmt, query)  # type: ignore[arg-type]
     except errors.YtclaimsError as exc:
         _fail(exc)
         return
     typer.echo(f"wrote {n} rows to {out}")
+    if fmt != "parquet":
+        from ytclaims.research.export import schema_path
+
+        typer.echo(f"column types (for readers that guess them): {schema_path(out)}")
 
 
 @app.command()

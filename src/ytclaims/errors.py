@@ -99,7 +99,8 @@ class UnsupportedSourceError(SourceError):
     severity = "skipped"
     hint = (
         "Notes end in .md; caption files in .srt, .vtt, .json3, .srv1/.xml or .json "
-        "(youtube-transcript-api); other files are skipped."
+        "(youtube-transcript-api); video metadata in .info.json (yt-dlp) or .csv; other "
+        "files are skipped."
     )
 
 

@@ -35,6 +35,7 @@ from ytclaims.records import (
 from ytclaims.warehouse.db import open_writer, publish
 from ytclaims.warehouse.resolution import affected_videos, resolve_videos
 from ytclaims.warehouse.search_index import build_search_index
+from ytclaims.warehouse.videos import is_current, refresh_video_info
 
 #: Tables whose rows belong to one source and are replaced with it.
 CHILD_TABLES = (
@@ -48,6 +49,7 @@ CHILD_TABLES = (
     "transcript_tracks",
     "segments",
     "sentences",
+    "video_metadata",
 )
 
 ERRORS_SCHEMA = pa.schema(
@@ -291,6 +293,8 @@ def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list
             "SELECT DISTINCT video_id FROM sources WHERE video_id IS NOT NULL "
             "AND source_id IN (SELECT source_id FROM _stale) "
             "UNION SELECT DISTINCT video_id FROM transcript_tracks "
+            "WHERE source_id IN (SELECT source_id FROM _stale) "
+            "UNION SELECT DISTINCT video_id FROM video_metadata "
             "WHERE source_id IN (SELECT source_id FROM _stale)"
         ).fetchall()
     ]
@@ -421,6 +425,14 @@ def load(
                 "_replaced",
                 pa.table({"source_id": pa.array([r[0] for r in replaced], pa.string())}),
             )
+            # A metadata file replaced (or emptied) changes its videos' durations too.
+            replaced_videos += [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT video_id FROM video_metadata "
+                    "WHERE source_id IN (SELECT source_id FROM _replaced)"
+                ).fetchall()
+            ]
             for table in CHILD_TABLES + ("sources",):
                 con.execute(
                     f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _replaced)"
@@ -444,6 +456,10 @@ def load(
         lap("replace_and_prune")
         n = _insert_results(con, results, keep, run_id, fingerprint)
         lap("insert")
+        # Titles, channels, dates, durations: before resolving (it reads the durations).
+        if incoming or replaced or (prune and stale) or not is_current(con):
+            refresh_video_info(con)
+        lap("videos")
         # Timestamps: resolve again every video this run touched, with all evidence.
         videos = sorted(
             set(affected_videos(con, list(incoming))) | set(pruned_videos) | set(replaced_videos)

@@ -28,7 +28,27 @@ class Step:
 
 
 #: Every step since version 1 (the first released shape), oldest first.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(
+        3,
+        "video_metadata: titles, channels, upload dates and durations from the fetch "
+        "path, yt-dlp .info.json files and CSV; video_info: the best of them per video, "
+        "which the videos view reads (filled by the next load)",
+        (
+            """CREATE TABLE IF NOT EXISTS video_metadata (
+                video_id VARCHAR NOT NULL, source_id VARCHAR NOT NULL, origin VARCHAR NOT NULL,
+                title VARCHAR, channel_name VARCHAR, channel_handle VARCHAR,
+                channel_id VARCHAR, upload_date DATE, duration_seconds DOUBLE,
+                retrieved_at TIMESTAMPTZ)""",
+            """CREATE TABLE IF NOT EXISTS video_info (
+                video_id VARCHAR NOT NULL, title VARCHAR, channel VARCHAR,
+                duration_seconds DOUBLE, n_notes BIGINT NOT NULL, n_anchors BIGINT NOT NULL,
+                channel_name VARCHAR, channel_handle VARCHAR, upload_date DATE,
+                accessed_date DATE, title_source VARCHAR, channel_name_source VARCHAR,
+                upload_date_source VARCHAR, duration_source VARCHAR)""",
+        ),
+    ),
+)
 
 #: The version a warehouse has once every step ran.
 LATEST = max((s.version for s in STEPS), default=1)

@@ -60,6 +60,10 @@ def affected_videos(con: duckdb.DuckDBPyConnection, loaded_source_ids: list[str]
         SELECT DISTINCT video_id FROM transcript_tracks
         WHERE source_id IN (SELECT source_id FROM _loaded_ids)
         UNION
+        -- metadata (a duration) for a video: its readings are checked against it again
+        SELECT DISTINCT video_id FROM video_metadata
+        WHERE source_id IN (SELECT source_id FROM _loaded_ids)
+        UNION
         SELECT DISTINCT s.video_id FROM anchors a JOIN sources s ON s.source_id = a.source_id
         WHERE s.source_kind = 'note' AND NOT EXISTS (
             SELECT 1 FROM anchor_resolution r
@@ -68,6 +72,16 @@ def affected_videos(con: duckdb.DuckDBPyConnection, loaded_source_ids: list[str]
     ).fetchall()
     con.unregister("_loaded_ids")
     return sorted(r[0] for r in rows if r[0])
+
+
+def _durations(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """video -> best known duration (``videos.duration_seconds``: YouTube, yt-dlp or CSV
+    metadata first, else the end of the last transcript cue)."""
+    rows = con.execute(
+        "SELECT video_id, duration_seconds FROM videos "
+        "WHERE video_id IN (SELECT video_id FROM _videos) AND duration_seconds IS NOT NULL"
+    ).fetchall()
+    return {v: float(d) for v, d in rows}
 
 
 def _best_tracks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, float | None]]:
@@ -95,6 +109,7 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
         return 0
     con.register("_videos", pa.table({"video_id": pa.array(video_ids, pa.string())}))
     tracks = _best_tracks(con)
+    durations = _durations(con)
     sentences: dict[str, list[Sentence]] = defaultdict(list)
     if tracks:
         con.register("_tracks", pa.table({"source_id": pa.array([t[0] for t in tracks.values()])}))
@@ -107,7 +122,9 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
     con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
     n_resolved = 0
     for i in range(0, len(video_ids), CHUNK_VIDEOS):
-        n_resolved += _resolve_chunk(con, video_ids[i : i + CHUNK_VIDEOS], tracks, sentences)
+        n_resolved += _resolve_chunk(
+            con, video_ids[i : i + CHUNK_VIDEOS], tracks, sentences, durations
+        )
     con.unregister("_videos")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
     return n_resolved
@@ -123,6 +140,7 @@ def _resolve_chunk(
     video_ids: list[str],
     tracks: dict[str, tuple[str, float | None]],
     sentences: dict[str, list[Sentence]],
+    durations: dict[str, float] | None = None,
 ) -> int:
     """Resolve and insert the anchors of some videos; returns how many."""
     con.register("_chunk", pa.table({"video_id": pa.array(video_ids, pa.string())}))
@@ -170,7 +188,7 @@ def _resolve_chunk(
         if not anchors:
             continue
         track = tracks.get(vid)
-        duration = track[1] if track else None
+        duration = (durations or {}).get(vid, track[1] if track else None)
         index = TranscriptIndex(sentences[vid]) if sentences.get(vid) else None
         out.extend(
             res.as_tuple(vid) for res in resolve_video(anchors, duration=duration, index=index)
