@@ -595,15 +595,15 @@ def test_upload_dates_order_the_chart_when_the_warehouse_has_them(
         (sql,) = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'videos'").fetchone()
         con.execute(sql.replace("VIEW videos AS", "VIEW videos_base AS", 1))
         con.execute(
-            "CREATE OR REPLACE VIEW videos AS SELECT *, CASE video_id "
-            "WHEN 'zetaAgnt002' THEN '2024-03-01' WHEN 'Unkn0wnVid1' THEN '20230105' "
-            "END AS upload_date FROM videos_base"
+            "CREATE OR REPLACE VIEW videos AS SELECT * REPLACE (CASE video_id "
+            "WHEN 'zetaAgnt002' THEN DATE '2024-03-01' WHEN 'Unkn0wnVid1' "
+            "THEN DATE '2023-01-05' END AS upload_date) FROM videos_base"
         )
         data = read_report_data(con, "dated", 1000)
     finally:
         con.close()
     assert [(v.video_id, v.upload_date, v.basis) for v in data.videos] == [
-        ("Unkn0wnVid1", "2023-01-05", "upload_date"),  # yt-dlp's YYYYMMDD is read too
+        ("Unkn0wnVid1", "2023-01-05", "upload_date"),
         ("zetaAgnt002", "2024-03-01", "upload_date"),
         ("zetaGPU0001", None, "listing"),
     ]

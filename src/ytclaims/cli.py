@@ -15,7 +15,12 @@ from typing import Annotated
 import typer
 
 from ytclaims import errors
-from ytclaims.sources.discover import CAPTION_SUFFIXES, NOTE_SUFFIXES, SIDECAR_NAMES
+from ytclaims.sources.discover import (
+    CAPTION_SUFFIXES,
+    METADATA_SUFFIXES,
+    NOTE_SUFFIXES,
+    SIDECAR_NAMES,
+)
 from ytclaims.warehouse.db import db_path
 
 app = typer.Typer(
@@ -108,8 +113,9 @@ def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[
 #: What ``ingest`` reads, from the suffixes discovery accepts, so the help cannot fall behind.
 INPUTS_HELP = (
     f"Note files ({' '.join(NOTE_SUFFIXES)}), caption files ({' '.join(CAPTION_SUFFIXES)}; "
-    f"{', '.join(SIDECAR_NAMES)} beside one gives word times), or folders of them "
-    "(searched recursively)."
+    f"{', '.join(SIDECAR_NAMES)} beside one gives word times), video metadata (yt-dlp "
+    f"*.info.json, {' '.join(METADATA_SUFFIXES)} tables with a video_id column), or folders "
+    "of them (searched recursively)."
 )
 
 

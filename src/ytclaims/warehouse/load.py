@@ -309,6 +309,7 @@ LOAD_PHASES = (
     "open",
     "replace_and_prune",
     "insert",
+    "videos",
     "resolve",
     "errors_and_run_log",
     "search_index",
