@@ -28,7 +28,17 @@ class Step:
 
 
 #: Every step since version 1 (the first released shape), oldest first.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(
+        2,
+        "the spoken words at each cited second (issue 12: citations.quote)",
+        (
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote VARCHAR",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_start DOUBLE",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_end DOUBLE",
+        ),
+    ),
+)
 
 #: The version a warehouse has once every step ran.
 LATEST = max((s.version for s in STEPS), default=1)
