@@ -186,6 +186,9 @@ def cite(
     style: Annotated[
         str, typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json or url.")
     ] = "markdown",
+    quote: Annotated[
+        bool, typer.Option("--quote", help="Also print what is said at each cited second.")
+    ] = False,
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
     from ytclaims.research.cite import cite as cite_claims
@@ -194,7 +197,7 @@ def cite(
     try:
         con = connect_read(db_path(db))
         try:
-            typer.echo(cite_claims(con, list(claim_ids), style))
+            typer.echo(cite_claims(con, list(claim_ids), style, quote=quote))
         finally:
             con.close()
     except errors.YtclaimsError as exc:
