@@ -37,6 +37,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -248,6 +249,7 @@ def alt_name(a: int, b: int, c: int) -> str:
     return "mm:ss:ff"
 
 
+@lru_cache(maxsize=65536)
 def options_for(pt: tp.ParsedTime) -> tuple[tuple[Option, ...], tuple[int, int, int] | None]:
     """Every reading of one parsed time, literal first, and its three fields if any.
 
@@ -292,6 +294,7 @@ class ThirdFieldModel:
     n: int
     counts: dict[str, int]
     mass: float = 0.0  # anchors plus pseudo-counts the weights were fitted on
+    _logp: dict[tuple[int, int], float] = field(default_factory=dict, compare=False, repr=False)
 
     def _kind_liks(self, b: int, c: int) -> tuple[float, ...]:
         """P(c | kind) for each kind, in ``_KINDS`` order."""
@@ -315,6 +318,40 @@ class ThirdFieldModel:
         not evidence for itself, so a lone ``02:30:00`` does not teach the note that it
         writes ``:00`` and then believe it.
         """
+        key = (b, c)
+        hit = self._logp.get(key)
+        if hit is not None:
+            return hit
+        self._logp[key] = v = self._logp_loo(b, c)
+        return v
+
+    def logp_many(self, bc: Sequence[tuple[int, int]]) -> np.ndarray:
+        """:meth:`logp` for many (seconds, third field) pairs at once."""
+        arr = np.asarray(bc, dtype=float).reshape(-1, 2)
+        b, c = arr[:, 0], arr[:, 1]
+        const = -1.0 if self.const_value is None else float(self.const_value)
+        liks = np.stack(
+            [
+                (c == 0).astype(float),
+                (c == b).astype(float),
+                (c == const).astype(float),
+                np.where(c < 30, 1 / 30, 0.0),
+                np.full_like(c, 1 / 100),
+                np.full_like(c, 1 / 60),
+            ],
+            axis=1,
+        )
+        w = np.array([self.weights[k] for k in _KINDS])
+        parts = liks * w
+        tot = parts.sum(axis=1, keepdims=True)
+        big_n = self.mass
+        if big_n <= 1:
+            return np.log(np.maximum(tot[:, 0], 1e-12))
+        share = np.divide(parts, tot, out=np.zeros_like(parts), where=tot > 0)
+        wk = np.maximum(big_n * w - share, 0.0) / (big_n - 1)
+        return np.log(np.maximum((wk * liks).sum(axis=1), 1e-12))
+
+    def _logp_loo(self, b: int, c: int) -> float:
         w = self.weights
         liks = self._kind_liks(b, c)
         parts = [w[k] * lk for k, lk in zip(_KINDS, liks, strict=True)]
@@ -390,7 +427,7 @@ def fit_third_field(fields: Sequence[tuple[int, int, int]], centi: int = 0) -> T
             sums = parts.sum(axis=1, keepdims=True)
             resp = np.divide(parts, sums, out=np.zeros_like(parts), where=sums > 0)
             new = (pseudo + (resp * cnt[:, None]).sum(axis=0)) / total
-            if np.abs(new - w).max() < 1e-4:
+            if np.abs(new - w).max() < 1e-3:
                 w = new
                 break
             w = new
@@ -546,6 +583,8 @@ def _prepare(job: NoteJob) -> _Prepared:
     lit = np.ones((n, 2), dtype=bool)
     two = np.zeros(n, dtype=bool)
     third = np.zeros((n, 2))
+    alt_at: list[tuple[int, int]] = []
+    alt_bc: list[tuple[int, int]] = []
     for k, (i, os_) in enumerate(zip(idx, opts, strict=True)):
         a = job.anchors[i]
         two[k] = len(a.options) > 1  # a reading the duration excluded still shows the habit
@@ -554,7 +593,11 @@ def _prepare(job: NoteJob) -> _Prepared:
             valid[k, j] = True
             lit[k, j] = o.literal
             if not o.literal and a.fields is not None:
-                third[k, j] = model.logp(a.fields[1], a.fields[2])
+                alt_at.append((k, j))
+                alt_bc.append((a.fields[1], a.fields[2]))
+    if alt_at:
+        rows, cols = zip(*alt_at, strict=True)
+        third[list(rows), list(cols)] = model.logp_many(alt_bc)
     ls = prior.log_survival_array(x)
     shared = np.maximum(ls, EXTENT_SHARED_FLOOR)
     ext = np.where(valid, (EXTENT_WEIGHT / max(n, 1)) * shared + (ls - shared), 0.0)
@@ -671,7 +714,7 @@ def _choices(job: NoteJob, p: _Prepared) -> list[Choice]:
         other = p.opts[k][jo]
         margin = marg[k][j] - marg[k][jo]
         ch = Choice(o, margin, other)
-        if not o.literal or margin < 2 * AMBIGUOUS_MARGIN:
+        if not o.literal or margin < AMBIGUOUS_MARGIN:
             # Words only where a reader needs them: non-literal or close calls.
             sh = float(p.shifts[modes[k][j]])
             prev = p.opts[k - 1][chosen[k - 1]].seconds if k > 0 else None
@@ -791,6 +834,22 @@ class VideoNotes:
     duration: float | None = None
 
 
+#: A note whose every choice beats its alternative by this much, with no reading past
+#: this many seconds, cannot change when its siblings' reach is known: not re-run.
+DECIDED_MARGIN = 8.0
+SIBLINGS_MATTER_SECONDS = 3 * 3600.0
+
+
+def _floor_can_matter(anchors: Sequence[SeqAnchor], choices: list[Choice]) -> bool:
+    """Could knowing how far the other notes reach change this note's readings?"""
+    for a, c in zip(anchors, choices, strict=True):
+        if c.suspect or (c.other is not None and c.margin < DECIDED_MARGIN):
+            return True
+        if any(o.seconds > SIBLINGS_MATTER_SECONDS for o in a.options):
+            return True
+    return False
+
+
 def resolve_videos(videos: Sequence[VideoNotes]) -> list[dict[str, list[Choice]]]:
     """Resolve the notes of many videos: each note alone, then (videos of several notes
     and no known duration) again, knowing how far the video's other notes reach: a video
@@ -815,7 +874,7 @@ def resolve_videos(videos: Sequence[VideoNotes]) -> list[dict[str, list[Choice]]
         reach = {k: _reach(ch) for k, ch in out[vi].items()}
         for k, anchors in v.notes.items():
             floors = [r for kk, r in reach.items() if kk != k and r is not None]
-            if floors:
+            if floors and _floor_can_matter(anchors, out[vi][k]):
                 again_keys.append((vi, k))
                 again.append(NoteJob(anchors, LengthPrior(floor=max(floors)), models[vi][k]))
     for (vi, k), ch in zip(again_keys, resolve_jobs(again), strict=True):

@@ -246,6 +246,19 @@ def _resolve_anchor(
 ) -> AnchorResolution:
     """Turn the sequence model's choice into a status, a second and a reason; then let
     the transcript (if any) decide, verify or correct it."""
+    o = c.option
+    if index is None and o is not None and not c.suspect and c.other is None:
+        # The common case, kept cheap: one reading, nothing to weigh or check.
+        return AnchorResolution(
+            a.source_id,
+            a.anchor_ordinal,
+            o.seconds,
+            UNVERIFIED if o.literal else REINTERPRETED,
+            o.name,
+            "literal reading" if o.literal else _single_reason(a, o),
+            [],
+            anchor_seconds=o.seconds,
+        )
     past = [o for o in sa.options if duration is not None and o.seconds > duration + 1]
     past_why = [
         f"{o.name} {format_hms(o.seconds)}: past the end of the video ({format_hms(duration)})"
@@ -334,6 +347,13 @@ def _resolve_anchor(
     if index is not None and res.seconds is not None:
         res.quote = quote_at(index, res.seconds)
     return res
+
+
+def _single_reason(a: AnchorInput, o: Option) -> str:
+    """Why a form with one non-literal reading reads that way (from the parser)."""
+    why = tp.parse_time(a.data_t_raw).reason if a.data_t_raw else ""
+    lead = f"read as {_reading_words(o.name)}"
+    return f"{lead}: {why}" if why else lead
 
 
 #: The transcript picks a reading when the claim is said near it this well...
