@@ -357,9 +357,10 @@ def _single_reason(a: AnchorInput, o: Option) -> str:
 
 
 #: The transcript picks a reading when the claim is said near it this well...
-PICK_MIN_SCORE = 0.4
-#: ...and clearly better than near the other reading.
-PICK_RATIO = 2.0
+PICK_MIN_SCORE = 0.3
+#: ...and three times better than near the other reading (the two readings of an A:B:C
+#: lie a factor 60 apart, so a clear difference in support is strong evidence).
+PICK_RATIO = 3.0
 
 
 def _transcript_pick(
