@@ -55,6 +55,7 @@ EVIDENCE = (
     ("hours field >= 24", re.compile(r"hours field \d+ is implausible")),
     ("third field >= 60", re.compile(r"last field \d+ is 60 or more")),
     ("milliseconds", re.compile(r"milliseconds")),
+    ("the rest of the note", re.compile(r"reads like the rest of its note")),
 )
 
 
@@ -123,7 +124,7 @@ def report(con: duckdb.DuckDBPyConnection, before: Path | None) -> None:
     rows = con.execute(
         """
         SELECT anchor_reading, resolution_reason, timestamp_status FROM _lit
-        WHERE original_seconds IS NOT NULL AND literal_s IS NOT NULL
+        WHERE final_s IS NOT NULL AND original_seconds IS NOT NULL AND literal_s IS NOT NULL
           AND floor(original_seconds) <> floor(literal_s)
         """
     ).fetchall()

@@ -324,6 +324,8 @@ def _resolve_anchor(
         why = "; ".join(c.evidence) if o is c.option else ""
         if past and not why:
             why = f"the only reading that fits the video; rejected {past_why[0]}"
+        if not why and other is not None and not o.literal:
+            why = f"it reads like the rest of its note (log-odds {c.margin:.1f})"
         reasons.append(f"{lead}: {why}" if why else lead)
     status = UNVERIFIED if o.literal else REINTERPRETED
     res = AnchorResolution(
