@@ -234,6 +234,9 @@ def cite(
     markup: Annotated[
         str, typer.Option(help="apa/mla/chicago as text, markdown or html (italics).")
     ] = "text",
+    quote: Annotated[
+        bool, typer.Option("--quote", help="Also print what is said at each cited second.")
+    ] = False,
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
     from ytclaims.research.cite import cite as cite_claims
@@ -242,7 +245,11 @@ def cite(
     try:
         con = connect_read(db_path(db))
         try:
-            typer.echo(cite_claims(con, list(claim_ids), style, disclose=disclose, markup=markup))
+            typer.echo(
+                cite_claims(
+                    con, list(claim_ids), style, disclose=disclose, markup=markup, quote=quote
+                )
+            )
         finally:
             con.close()
     except errors.YtclaimsError as exc:

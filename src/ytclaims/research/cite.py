@@ -319,6 +319,8 @@ def disclosure(rec: CitationRecord) -> str:
     if rec.timestamp_status == "verified":
         return ""
     why = f": {rec.resolution_reason}" if rec.resolution_reason else ""
+    if rec.timestamp_status == "suspect":
+        return f"[WARNING: timestamp suspect, check it before citing{why}]"
     return f"[timestamp {rec.timestamp_status}{why}]"
 
 
@@ -332,7 +334,9 @@ class _Disclosures:
 
     def mark(self, citation: str, rec: CitationRecord) -> str:
         d = disclosure(rec)
-        if not d or self.mode == "none":
+        # A suspect second is always flagged, even with --disclose none: citing it unread
+        # is the mistake this warning exists to prevent.
+        if not d or (self.mode == "none" and rec.timestamp_status != "suspect"):
             return citation
         if self.mode == "inline":
             return f"{citation} {self.m.esc(d)}"
@@ -921,7 +925,10 @@ def markdown(rec: CitationRecord, disclose: str = "note") -> str:
     else:
         moment = f"(no usable timestamp: {_WATCH}{rec.video_id})"
     lines = [f"> {m.esc(rec.text)}", "", f"— {channel}{title}, YouTube{dated}, {moment}."]
-    if rec.timestamp_status != "verified" and disclose != "none":
+    if rec.timestamp_status == "suspect":
+        why = f": {m.esc(rec.resolution_reason)}" if rec.resolution_reason else ""
+        lines.append(f"WARNING: timestamp suspect, check it before citing{why}.")
+    elif rec.timestamp_status != "verified" and disclose != "none":
         why = f": {m.esc(rec.resolution_reason)}" if rec.resolution_reason else ""
         lines.append(f"Timestamp {rec.timestamp_status}{why}.")
     if rec.other_seconds:
@@ -1009,14 +1016,48 @@ def cite(
     accessed: date | None = None,
     disclose: str = "note",
     markup: str = "text",
+    quote: bool = False,
 ) -> str:
     """Cite ``claim_ids`` in ``style``: per-claim citations plus one entry per video.
+
+    ``quote``: after the citations, what is said at each cited second (the transcript
+    sentences stored in ``citations.quote``), so the claim can be checked against it.
 
     Raises ``errors.ClaimNotFoundError`` (naming every unknown id) and
     ``errors.QueryError`` for an unknown style, disclosure or markup — before touching
     the warehouse, so a typo costs no lookup.
     """
     _check_options(style, disclose, markup)
-    return render(
+    out = render(
         fetch_records(con, claim_ids), style, accessed=accessed, disclose=disclose, markup=markup
     )
+    return out + "\n\n" + spoken_words(con, claim_ids) if quote else out
+
+
+def spoken_words(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> str:
+    """For each claim, the transcript sentence(s) at its cited second, or why there are none.
+
+    The cited anchor is the one :func:`fetch_record` cites (first with a usable second).
+    """
+    lines = ["Spoken at the cited second:"]
+    for cid in dict.fromkeys(claim_ids):
+        row = con.execute(
+            "SELECT seconds, quote, quote_start, quote_end, video_id FROM citations "
+            "WHERE claim_id = ? ORDER BY seconds IS NULL, anchor_ordinal LIMIT 1",
+            [cid],
+        ).fetchone()
+        if row is None:
+            continue
+        sec, text, start, end, vid = row
+        if text:
+            lines.append(
+                f'- {cid} at {format_hms(sec)} ({format_hms(start)}-{format_hms(end)}): "{text}"'
+            )
+        elif sec is None:
+            lines.append(f"- {cid}: no usable second, nothing to quote.")
+        else:
+            lines.append(
+                f"- {cid} at {format_hms(sec)}: no transcript of {vid} in the warehouse "
+                f"(ingest caption files or run `ytclaims fetch {vid}`)."
+            )
+    return "\n".join(lines)

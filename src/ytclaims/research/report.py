@@ -650,6 +650,15 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
         f'<div class="stat" id="stat-{_esc(k)}"><b>{v:,}</b>{_esc(k)}</div>' for k, v in stats
     )
     status_text = ", ".join(f"{_esc(s)} {n:,}" for s, n in data.statuses) or "none"
+    n_suspect = dict(data.statuses).get("suspect", 0)
+    suspect_html = (
+        f'<p class="note" id="suspect-warning"><b>Warning:</b> {n_suspect:,} '
+        f"citation{'s have' if n_suspect != 1 else ' has'} a <i>suspect</i> timestamp: a "
+        "second far outside everything else known about its video. Filter the table by "
+        "&ldquo;suspect&rdquo; and check them before citing.</p>"
+        if n_suspect
+        else ""
+    )
     truncated = (
         f'<p class="note" id="truncated">The table holds the first {n_rows:,} of '
         f"{data.n_claims:,} claims (max_rows); the charts count all of them.</p>"
@@ -680,6 +689,7 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
 {_esc(generated_at)} by ytclaims {_esc(__version__)}.</p>
 <div class="stats">{stat_html}</div>
 <p class="meta" id="statuses">Citations by timestamp status: {status_text}.</p>
+{suspect_html}
 </header>
 <main>
 <section class="charts" aria-label="Charts">

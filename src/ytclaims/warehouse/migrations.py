@@ -30,6 +30,15 @@ class Step:
 #: Every step since version 1 (the first released shape), oldest first.
 STEPS: tuple[Step, ...] = (
     Step(
+        2,
+        "the spoken words at each cited second (issue 12: citations.quote)",
+        (
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote VARCHAR",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_start DOUBLE",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_end DOUBLE",
+        ),
+    ),
+    Step(
         3,
         "video_metadata: titles, channels, upload dates and durations from the fetch "
         "path, yt-dlp .info.json files and CSV; video_info: the best of them per video, "

@@ -328,14 +328,17 @@ CREATE TABLE IF NOT EXISTS anchor_resolution (
     match_text VARCHAR,
     match_score DOUBLE,
     match_confident BOOLEAN,
-    offset_seconds DOUBLE
+    offset_seconds DOUBLE,
+    quote VARCHAR,
+    quote_start DOUBLE,
+    quote_end DOUBLE
 );
 COMMENT ON TABLE anchor_resolution IS 'The second each note anchor cites, resolved per video with all evidence (transcript content and duration, sibling anchors across notes, the note''s own sequence). Recomputed for a video whenever its notes or transcripts change.';
 COMMENT ON COLUMN anchor_resolution.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN anchor_resolution.source_id IS 'Note of the anchor.';
 COMMENT ON COLUMN anchor_resolution.anchor_ordinal IS 'Anchor position in its note (anchors.anchor_ordinal).';
 COMMENT ON COLUMN anchor_resolution.seconds IS 'Second to cite: the matched transcript span start when the match is confident, else the resolved anchor; NULL when none is usable.';
-COMMENT ON COLUMN anchor_resolution.timestamp_status IS 'verified, corrected, reinterpreted, unverified, ambiguous or invalid (README: Timestamps).';
+COMMENT ON COLUMN anchor_resolution.timestamp_status IS 'verified, corrected, reinterpreted, unverified, suspect, ambiguous or invalid (README: Timestamps).';
 COMMENT ON COLUMN anchor_resolution.reading IS 'Reading of the written time that was chosen (hh:mm:ss, mm:ss:00, ...).';
 COMMENT ON COLUMN anchor_resolution.reason IS 'Why, in words: the evidence behind the choice.';
 COMMENT ON COLUMN anchor_resolution.rejected_readings IS 'Readings not chosen, each with the reason.';
@@ -346,6 +349,9 @@ COMMENT ON COLUMN anchor_resolution.match_text IS 'Text of that span.';
 COMMENT ON COLUMN anchor_resolution.match_score IS 'idf-weighted share of the claim''s content words found in the span (0-1).';
 COMMENT ON COLUMN anchor_resolution.match_confident IS 'Whether the match was confident enough to verify or correct the anchor.';
 COMMENT ON COLUMN anchor_resolution.offset_seconds IS 'match_start minus anchor_seconds.';
+COMMENT ON COLUMN anchor_resolution.quote IS 'The transcript sentence(s) spoken at the cited second, when the video has a transcript.';
+COMMENT ON COLUMN anchor_resolution.quote_start IS 'Start of the quoted sentence(s) (seconds).';
+COMMENT ON COLUMN anchor_resolution.quote_end IS 'End of the quoted sentence(s) (seconds).';
 
 CREATE TABLE IF NOT EXISTS fetch_attempts (
     attempt_id VARCHAR NOT NULL,
@@ -488,6 +494,9 @@ SELECT a.claim_id,
        r.match_score,
        r.offset_seconds,
        a.label_mismatch,
+       r.quote,
+       r.quote_start,
+       r.quote_end,
        c.about_ai,
        c.channel,
        c.note_title,
@@ -512,7 +521,7 @@ COMMENT ON COLUMN citations.anchor_ordinal IS '0-based position of the anchor am
 COMMENT ON COLUMN citations.anchor_raw IS 'data-t exactly as written.';
 COMMENT ON COLUMN citations.text IS 'Claim text, clean plain text.';
 COMMENT ON COLUMN citations.seconds IS 'Whole second a citation should use; NULL when unknown (ambiguous or invalid).';
-COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: verified (a transcript confirms the anchor), corrected (moved to where the transcript says it), reinterpreted (format ambiguity resolved on evidence), unverified (nothing to check against), ambiguous (no second chosen), invalid (no usable second), transcript (a claim taken from the transcript itself).';
+COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: verified (a transcript confirms the anchor), corrected (moved to where the transcript says it), reinterpreted (format ambiguity resolved on evidence), unverified (nothing to check against), suspect (the second stays implausible: far outside everything else known about the video), ambiguous (no second chosen), invalid (no usable second), transcript (a claim taken from the transcript itself).';
 COMMENT ON COLUMN citations.url IS 'https://www.youtube.com/watch?v=<id>&t=<seconds>s; NULL when seconds is NULL.';
 COMMENT ON COLUMN citations.layers IS 'AI-landscape layers of the claim (empty until tagging).';
 COMMENT ON COLUMN citations.trends IS 'Trends the claim evidences (empty until tagging).';
@@ -529,6 +538,9 @@ COMMENT ON COLUMN citations.offset_seconds IS 'match_start minus original_second
 COMMENT ON COLUMN citations.about_ai IS 'Whether the claim is about AI (taxonomy gate).';
 COMMENT ON COLUMN citations.resolution_reason IS 'Evidence behind seconds, in words.';
 COMMENT ON COLUMN citations.label_mismatch IS 'True when the label and data-t disagree.';
+COMMENT ON COLUMN citations.quote IS 'What is said at the cited second: the transcript sentence(s) there (NULL without a transcript), to check the claim against.';
+COMMENT ON COLUMN citations.quote_start IS 'Start of the quoted sentence(s) (seconds).';
+COMMENT ON COLUMN citations.quote_end IS 'End of the quoted sentence(s) (seconds).';
 COMMENT ON COLUMN citations.channel IS 'Channel of the note.';
 COMMENT ON COLUMN citations.note_title IS 'Front-matter title of the note.';
 COMMENT ON COLUMN citations.heading_path IS 'Headings above the claim, joined by '' > ''.';
