@@ -150,6 +150,16 @@ def test_a_short_honest_note_stays_literal() -> None:
     assert seconds(ch) == [hms(t) for t in times]
 
 
+def test_a_few_minutes_apart_note_is_not_squeezed_into_its_first_minute() -> None:
+    """Six 00:MM:SS anchors over 38 minutes read as 0:02-0:40 would be just as much in
+    step with each other; the note's span decides: notes cover minutes, not seconds."""
+    times = ("00:02:10", "00:05:40", "00:08:05", "00:11:30", "00:25:00", "00:40:10")
+    ch = resolve_sequence(note(*times), LengthPrior())
+    assert seconds(ch) == [hms(t) for t in times]
+    assert all(c.option.literal for c in ch)  # type: ignore[union-attr]
+    assert any("cover 38:00 of the video" in e for e in ch[0].evidence)
+
+
 # --- neighbours --------------------------------------------------------------------------
 
 

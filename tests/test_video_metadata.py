@@ -90,11 +90,17 @@ def test_info_json_fills_title_channel_date_duration_and_the_resolver_uses_it(tm
     assert v["upload_date"] == date(int(y), int(m), int(d))
     assert v["duration_seconds"] == want["duration"] and v["duration_source"] == "yt-dlp"
     assert v["accessed_date"] == datetime.fromtimestamp(want["epoch"], UTC).date()
-    # The video was resolved again against its duration (21:02): 40:10 lies past the
-    # end, and 25:00 can only be 25 s written MM:SS:00.
-    assert want["duration"] < 2410
-    assert citation(db, "meta_vid001", "00:40:10") == (None, "invalid")
+    # The video was resolved again against its duration (21:02): 25:00 and 40:10 lie
+    # past the end, so neither is cited there any more, and no citation of the video
+    # points past its end (the note's other anchors become a close call).
+    assert want["duration"] < 1500
+    assert citation(db, "meta_vid001", "00:40:10") == (40, "reinterpreted")
     assert citation(db, "meta_vid001", "00:25:00") == (25, "reinterpreted")
+    with ro(db) as con:
+        latest = con.execute(
+            "SELECT max(seconds) FROM citations WHERE video_id = 'meta_vid001'"
+        ).fetchone()[0]
+    assert latest is not None and latest <= want["duration"]
     # A re-run changes nothing.
     again = run([folder], db)
     assert again.sources_loaded == 0 and again.sources_unchanged == 1

@@ -77,6 +77,10 @@ EXTENT_SHARED_FLOOR = -2.5
 #: 5 %). A habit that would squeeze a note of several anchors into a few seconds, or
 #: stretch it over many hours, pays for it (scale-free: in log-seconds).
 SPAN = (0.0, 6.31, 1.18)
+#: With a known duration, the share of the video the note covers instead, log-normal:
+#: notes summarise a video from its early minutes to near its end (set by judgement, as
+#: videos of known length are few here: about 60 % with a broad spread).
+COVERAGE = (0.0, math.log(0.6), 0.9)
 #: ...for notes of at least this many anchors with a reading to choose (two say little).
 SPAN_MIN_ANCHORS = 3
 #: Below this margin (log-odds) between two readings far apart, no reading is chosen.
@@ -566,6 +570,7 @@ class _Prepared:
     marg: np.ndarray | None = None  # (n, 2) max-marginals
     mode: np.ndarray | None = None  # (n,) habit of the best state of the chosen reading
     spans: tuple[float, float] = (0.0, 0.0)  # span term of the literal and the other habit
+    span_seconds: tuple[float, float] = (0.0, 0.0)  # the spans themselves
 
 
 def _prepare(job: NoteJob) -> _Prepared:
@@ -624,7 +629,7 @@ def _prepare(job: NoteJob) -> _Prepared:
     # A minutes:seconds habit whose third fields look like honest seconds is rarer than
     # one with ':00' or repeated seconds: the prior says so (1 - 0.85 w_uniform).
     alt_prior = ALT_NOTE + math.log(1.0 - 0.85 * model.weights["uniform"])
-    spans = _span_terms(x, valid, two)
+    span_seconds, spans = _span_terms(x, valid, lit, two, prior)
     return _Prepared(
         idx,
         opts,
@@ -638,22 +643,36 @@ def _prepare(job: NoteJob) -> _Prepared:
         np.array([LIT_NOTE + spans[0], alt_prior + spans[1]]),
         n,
         spans=spans,
+        span_seconds=span_seconds,
     )
 
 
-def _span_terms(x: np.ndarray, valid: np.ndarray, two: np.ndarray) -> tuple[float, float]:
-    """log P(the note's span) if every anchor with two readings takes its literal one, and
-    if every one takes its minutes:seconds one (:data:`SPAN`); zeros when the note has
-    too few such anchors for its span to say anything."""
-    if int(two.sum()) < SPAN_MIN_ANCHORS:
-        return 0.0, 0.0
-    out = []
-    for j in (0, 1):
-        col = np.where(two & valid[:, j], x[:, j], x[:, 0])[valid[:, 0]]
-        span = float(col.max() - col.min()) if col.size else 0.0
-        z = math.log(max(span, 1.0))
-        out.append(-((z - SPAN[1]) ** 2) / (2 * SPAN[2] ** 2))
-    return out[0], out[1]
+def _span_terms(
+    x: np.ndarray, valid: np.ndarray, lit: np.ndarray, two: np.ndarray, prior: LengthPrior
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The note's span if every anchor takes its literal reading and if every one takes
+    its minutes:seconds reading, and the log-probability of each (:data:`SPAN`; with a
+    known duration, the share of the video covered, :data:`COVERAGE`). An anchor with one
+    reading counts in both; one whose reading of a kind the duration excluded counts in
+    the other only. Zero terms when too few anchors have two readings to say anything."""
+    spans: list[float] = []
+    terms: list[float] = []
+    single = ~two
+    for want_literal in (True, False):
+        ok = valid & ((lit == want_literal) | single[:, None])
+        col = np.where(ok[:, 0], x[:, 0], np.where(ok[:, 1], x[:, 1], np.nan))
+        col = col[~np.isnan(col)]
+        span = max(float(col.max() - col.min()), 1.0) if col.size >= 2 else 0.0
+        spans.append(span)
+        if int(two.sum()) < SPAN_MIN_ANCHORS or col.size < 2:
+            terms.append(0.0)
+            continue
+        if prior.duration:
+            z, mu, sd = math.log(min(span / prior.duration, 1.0)), COVERAGE[1], COVERAGE[2]
+        else:
+            z, mu, sd = math.log(span), SPAN[1], SPAN[2]
+        terms.append(-((z - mu) ** 2) / (2 * sd * sd))
+    return (spans[0], spans[1]), (terms[0], terms[1])
 
 
 def _run_batch(batch: list[_Prepared]) -> None:
@@ -767,10 +786,7 @@ def _span_evidence(p: _Prepared, literal: bool) -> list[str]:
     mine, other = (p.spans[0], p.spans[1]) if literal else (p.spans[1], p.spans[0])
     if mine - other <= 0.5:
         return []
-    col_lit, col_alt = p.x[:, 0], np.where(p.valid[:, 1], p.x[:, 1], p.x[:, 0])
-    span_lit = float(col_lit.max() - col_lit.min()) if p.n else 0.0
-    span_alt = float(col_alt.max() - col_alt.min()) if p.n else 0.0
-    this, that = (span_lit, span_alt) if literal else (span_alt, span_lit)
+    this, that = p.span_seconds if literal else p.span_seconds[::-1]
     return [
         f"the note's anchors would cover {format_hms(this)} of the video this way and "
         f"{format_hms(that)} the other way (notes usually cover minutes)"
