@@ -39,7 +39,7 @@ import pytest
 from helpers import REPO
 
 README = REPO / "README.md"
-RUN_LANGS = frozenset({"sql", "bash", "sh", "shell"})
+RUN_LANGS = frozenset({"sql", "bash", "sh", "shell", "python"})
 KINDS = frozenset({"skip", "allow-empty", "warehouse", "synopsis"})
 NEEDS_REASON = frozenset({"skip", "allow-empty"})
 FENCE_RX = re.compile(r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)[ \t]*$")
@@ -118,11 +118,19 @@ def sql_statements() -> list:
 
 
 def shell_blocks() -> list:
+    """Shell and Python blocks, in README order (a Python block reads what the shell block
+    above it wrote; pytest runs the parameters in this order)."""
     return [
         pytest.param(b, id=b.label)
         for b in BLOCKS
         if b.lang in RUN_LANGS - {"sql"} and b.kind in (None, "allow-empty")
     ]
+
+
+def localised(text: str, root: Path) -> str:
+    """The README writes scratch files under /tmp; each test run gets its own, so a file a
+    previous run (or an older ytclaims) left there cannot change the outcome."""
+    return text.replace("/tmp/", f"{root / 'tmp'}/")
 
 
 # --- the markers themselves -----------------------------------------------------------------
@@ -150,6 +158,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A folder laid out like a fresh clone after the first command: examples/, .venv/,
     and warehouse/ytclaims.duckdb built by that command's ``ytclaims ingest``."""
     root = tmp_path_factory.mktemp("readme")
+    (root / "tmp").mkdir()
     shutil.copytree(REPO / "examples", root / "examples")
     (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if k not in ("YTCLAIMS_DB", "PREFECT_API_URL")}
@@ -197,8 +206,13 @@ def test_readme_sql_runs_and_returns_rows(sandbox, block: Block, sql: str) -> No
 
 @pytest.mark.parametrize("block", shell_blocks())
 def test_readme_shell_block_runs(sandbox, block: Block) -> None:
+    text = localised(block.text, Path(sandbox["root"]))
+    if block.lang == "python":
+        argv = [sys.executable, "-c", text]
+    else:
+        argv = ["bash", "-eu", "-o", "pipefail", "-c", text]
     r = subprocess.run(
-        ["bash", "-eu", "-o", "pipefail", "-c", block.text],
+        argv,
         cwd=sandbox["root"],
         env=sandbox["env"],
         capture_output=True,

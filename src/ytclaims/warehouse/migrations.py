@@ -73,19 +73,25 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the steps the file has not had; returns the versions applied."""
+    """Apply every step; returns the versions the file had not recorded.
+
+    Steps are idempotent, and this runs only when the file's schema digest differs from
+    this version's, so every step runs, not only those above the recorded version: a file
+    written between two merges that numbered their steps differently (version 3 without
+    the column step 2 adds) is healed instead of failing on the first view that reads the
+    missing column.
+    """
     have = current_version(con)
     done: list[int] = []
     for step in STEPS:
-        if step.version <= have:
-            continue
         for statement in step.sql:
             try:
                 con.execute(statement)
             except duckdb.CatalogException as exc:
                 if "does not exist" not in str(exc):
                     raise
-        done.append(step.version)
+        if step.version > have:
+            done.append(step.version)
     if done:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(done[-1])])
     return done
