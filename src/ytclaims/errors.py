@@ -127,6 +127,42 @@ class MalformedAnchorWarning(SourceError):
     hint = 'Write anchors as <a class="yt-timestamp" data-t="HH:MM:SS">[HH:MM:SS]</a>.'
 
 
+class SpecialFileError(SourceError):
+    """The path is a FIFO, socket or device (or a link to one), not a regular file."""
+
+    kind = "special_file"
+    severity = "skipped"
+    hint = (
+        "Only regular files are read: a pipe would block the run and a device "
+        "(/dev/zero) never ends. Move it out of the note folder."
+    )
+
+
+class FileNameError(SourceError):
+    """The file's name (or a folder above it) is not valid UTF-8."""
+
+    kind = "file_name"
+    hint = (
+        "The warehouse stores paths as UTF-8 text; rename it, e.g. "
+        "'convmv -f latin1 -t utf8 --notest -r FOLDER'."
+    )
+
+
+class LongTextWarning(SourceError):
+    """A claim, title or heading was longer than ytclaims keeps; it was cut, and loaded."""
+
+    kind = "long_text"
+    severity = "warning"
+    hint = "Add anchors (or paragraph breaks) so each claim is a sentence or two."
+
+
+class TaggingError(SourceError):
+    """Tagging the file's claims failed; its rows were not loaded."""
+
+    kind = "tagging"
+    hint = "This is a ytclaims bug; please report it with the file. The next run tries again."
+
+
 # --- problems with the run itself: these stop it ------------------------------------
 
 
