@@ -207,6 +207,20 @@ class QueryError(YtclaimsError):
     hint = "'ytclaims query' is read-only; check the SQL against the schema in the README."
 
 
+class OutputError(YtclaimsError):
+    """An output file (export, report) cannot or must not be written where asked."""
+
+    kind = "output"
+    hint = "Give a new file name, outside the warehouse's own files."
+
+
+class ArgumentError(YtclaimsError):
+    """A command-line argument or option value is not usable."""
+
+    kind = "argument"
+    hint = "See 'ytclaims COMMAND --help'."
+
+
 class ConfigError(YtclaimsError):
     """The project config file (ytclaims.toml) is missing or invalid."""
 

@@ -15,6 +15,7 @@ from typing import Literal
 import duckdb
 
 from ytclaims import errors
+from ytclaims.research.output import atomic_output, check_target
 from ytclaims.warehouse.db import connect_read
 
 Format = Literal["parquet", "csv", "jsonl"]
@@ -75,29 +76,31 @@ def export(db: Path, out: Path, fmt: Format, query: str | None = None) -> int:
 
     ``fmt`` is ``parquet``, ``csv`` (with a header row; list columns are written as
     DuckDB prints them, e.g. ``[model, application]``) or ``jsonl`` (one JSON object per
-    line, lists as arrays). An existing file at ``out`` is replaced; missing folders are
-    created.
+    line, lists as arrays). An existing file at ``out`` is replaced (whole, only once the
+    new one is complete); missing folders are created. ``out`` may not be the warehouse
+    or one of its files, nor a folder (:func:`ytclaims.research.output.check_target`).
     """
     if fmt not in COPY_OPTIONS:
         raise errors.QueryError(
             f"Unknown export format {fmt!r}.", hint="Use parquet, csv or jsonl."
         )
     out = Path(out)
+    check_target(out, Path(db))
     con = connect_read(Path(db))
     try:
         sql = check_select(con, query) if query is not None else DEFAULT_QUERY
-        out.parent.mkdir(parents=True, exist_ok=True)
-        target = str(out).replace("'", "''")
-        # Newlines around the query: a trailing "-- comment" cannot swallow the ")".
-        copy = f"COPY (\n{sql}\n) TO '{target}' ({COPY_OPTIONS[fmt]})"
-        try:
-            row = con.execute(copy).fetchone()
-        except duckdb.Error as exc:
-            raise errors.QueryError(
-                f"Export failed: {exc}",
-                hint="Check the query against the schema (README: Warehouse) and that "
-                f"{out.parent} is writable.",
-            ) from exc
+        with atomic_output(out) as tmp:
+            target = str(tmp).replace("'", "''")
+            # Newlines around the query: a trailing "-- comment" cannot swallow the ")".
+            copy = f"COPY (\n{sql}\n) TO '{target}' ({COPY_OPTIONS[fmt]})"
+            try:
+                row = con.execute(copy).fetchone()
+            except duckdb.Error as exc:
+                raise errors.QueryError(
+                    f"Export failed: {exc}",
+                    hint="Check the query against the schema (README: Warehouse) and that "
+                    f"{out.parent} is writable.",
+                ) from exc
         return int(row[0]) if row else 0
     finally:
         con.close()
