@@ -82,6 +82,10 @@ class _Orths:
     def to_array(self, attrs: object) -> np.ndarray:
         return self.orth
 
+    #: spaCy's ``predict`` reads ``doc.tensor`` (and nothing else) when no doc of the
+    #: batch has a token (every claim empty, no context): without it that batch raised.
+    tensor = None
+
 
 def classify_docs(
     claim_docs: Sequence[Doc], claims: Sequence[dict[str, object]]
