@@ -703,3 +703,34 @@ def test_a_moved_unchanged_note_takes_its_warnings_along(tmp_path: Path) -> None
     report = ingest([tmp_path / "a"], db, tag=False, workers=1)
     assert report.sources_unchanged == 1
     assert problems(db) == {str(new): {"no_anchors"}}
+
+
+@pytest.mark.timeout(TIMEOUT)
+def test_a_video_list_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "ids.txt"
+    os.mkfifo(fifo)
+    r = run("fetch", "--from-file", str(fifo), "--no-prefect", "--db", str(tmp_path / "w.duckdb"))
+    assert r.exit_code == 2, r.output
+    assert "FIFO" in r.output and r.output.count("\n") == 1, r.output
+
+
+@pytest.mark.parametrize(
+    "body",
+    [CANON.format(t="0:05"), CANON.format(t="0:05") + "**" + CANON.format(t="0:06")],
+    ids=["only_empty_claims", "empty_beside_a_token"],
+)
+def test_empty_claims_are_tagged(tmp_path: Path, body: str) -> None:
+    """Found by the fuzz suite: a batch of only empty claims, or an empty claim beside
+    others, crashed the classifier (spaCy's n-gram layer on an empty doc)."""
+    path = tmp_path / "c" / "n.md"
+    path.parent.mkdir()
+    path.write_text(f"---\ntitle:\nvideoId: emptyClaim1\n---\n{body}")
+    out = parse_batch([path], tag=True)
+    assert out.problems == []
+    assert out.count("claims") == body.count("<a ")
+
+
+@pytest.mark.parametrize("option", [["--batch-size", "0"], ["--max-bytes", "-5"]])
+def test_ingest_numbers_out_of_range_are_one_line(tmp_path: Path, option: list[str]) -> None:
+    r = run("ingest", str(tmp_path), "--no-prefect", "--db", str(tmp_path / "w.duckdb"), *option)
+    assert r.exit_code == 2 and r.output.count("\n") == 1, r.output

@@ -174,6 +174,9 @@ def ingest(
     if dask_address and no_prefect:
         typer.echo("error: --dask-address runs the Prefect flow; drop --no-prefect.", err=True)
         raise typer.Exit(2)
+    if batch_size < 1 or max_bytes < 1:
+        typer.echo("error: --batch-size and --max-bytes must be 1 or more.", err=True)
+        raise typer.Exit(2)
     target = db_path(db)
     args = [str(p) for p in paths]
     try:
