@@ -90,6 +90,7 @@ _EXT_FORMATS: dict[str, frozenset[str]] = {
 _SUPPORTED = ".srt, .vtt, .json3, .srv1/.xml and youtube-transcript-api .json"
 
 _LANG = r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*"
+_LANG_RE = re.compile(_LANG)
 _NAME_ID_RE = re.compile(rf"^(?P<id>[A-Za-z0-9_-]{{11}})(?:\.(?P<lang>{_LANG}))?$")
 _BRACKET_ID_RE = re.compile(rf"\[(?P<id>[A-Za-z0-9_-]{{11}})\](?:\.(?P<lang>{_LANG}))?$")
 #: An 11-character word ("transcripts", "__pycache__") is a name, not a video id.
@@ -530,7 +531,7 @@ def _parse_vtt(text: str, problems: list[errors.SourceError]) -> _Parsed:
     parsed = _Parsed()
     for line in doc.metadata:
         key, _, value = line.partition(":")
-        if key.strip().lower() == "language" and value.strip():
+        if key.strip().lower() == "language" and _LANG_RE.fullmatch(value.strip()):
             parsed.language = value.strip()
 
     rows: list[tuple[float, float, list[str], list[str]]] = []
@@ -795,7 +796,8 @@ def _parse_json(text: str, problems: list[errors.SourceError]) -> tuple[str, _Pa
         vid = data.get("video_id")
         parsed.video_id = vid if isinstance(vid, str) and vid else None
         lang = data.get("language_code")
-        parsed.language = lang if isinstance(lang, str) and lang else None
+        # A language code, or nothing: the field is stored and shown as it is.
+        parsed.language = lang if isinstance(lang, str) and _LANG_RE.fullmatch(lang) else None
         gen = data.get("is_generated")
         if isinstance(gen, bool):
             parsed.kind = GENERATED if gen else MANUAL
