@@ -1,6 +1,7 @@
 """Hostile-input benchmark: each case of issue 15, ytclaims now beside the code before it.
 
     python benchmarks/hostile_bench.py [--baseline-src DIR] [--timeout 120] [--only NAME ...]
+        [--tag]
 
 Each case is a folder holding one hostile file and one good note, ingested with
 ``ytclaims.pipeline.ingest`` (no Prefect, one worker, untagged unless the case is about
@@ -131,11 +132,13 @@ CHILD = textwrap.dedent(
 )
 
 
-def run_case(name: str, src: Path | None, timeout: float, max_rss_gb: float) -> dict[str, object]:
+def run_case(
+    name: str, src: Path | None, timeout: float, max_rss_gb: float, tag_all: bool = False
+) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d) / "bench"
         folder.mkdir()
-        tag = make_case(name, folder)
+        tag = make_case(name, folder) or tag_all
         env = dict(os.environ)
         if src is not None:
             env["PYTHONPATH"] = str(src / "src")
@@ -176,6 +179,9 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per baseline run")
     ap.add_argument("--max-rss", type=float, default=4.0, help="GB of heap per run")
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument(
+        "--tag", action="store_true", help="tag every case (default: only those about tagging)"
+    )
     args = ap.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     header = f"{'case':32} {'ytclaims':>34}"
@@ -183,10 +189,10 @@ def main() -> None:
         header += f" {'baseline (' + args.baseline_src.name + ')':>40}"
     print(header)
     for name in args.only or CASES:
-        now = run_case(name, None, max(args.timeout, 600), args.max_rss)
+        now = run_case(name, None, max(args.timeout, 600), args.max_rss, args.tag)
         row = f"{name:32} {_fmt(now):>34}"
         if args.baseline_src:
-            base = run_case(name, args.baseline_src, args.timeout, args.max_rss)
+            base = run_case(name, args.baseline_src, args.timeout, args.max_rss, args.tag)
             row += f" {_fmt(base):>40}"
         print(row, flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")

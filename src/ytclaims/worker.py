@@ -23,6 +23,9 @@ from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
 from ytclaims.warehouse.known import KnownSources
 from ytclaims.warehouse.staging import freeze
 
+#: Most claims handed to the tagger at once (a batch of 250 real notes has about 10,000).
+TAG_CHUNK = 5000
+
 
 def parse_batch(
     paths: Sequence[str | Path],
@@ -73,8 +76,14 @@ def _tag_and_freeze(
     if tag and out.claims:
         from ytclaims.tags.tagger import tag_claims
 
-        evidence, entities = tag_claims(out.claims, taxonomy)
-        out.tag_evidence, out.entities = evidence, entities
+        # In chunks: the tagger holds a spaCy Doc per claim it is given, and one note of
+        # 100,000 anchors (one batch) then peaked at 1.2 GB. Claims are tagged one by one
+        # (nlp.pipe only batches the work), so chunks change no result.
+        out.tag_evidence, out.entities = [], []
+        for i in range(0, len(out.claims), TAG_CHUNK):
+            evidence, entities = tag_claims(out.claims[i : i + TAG_CHUNK], taxonomy)
+            out.tag_evidence.extend(evidence)
+            out.entities.extend(entities)
         for c in out.claims:
             for t in c.pop("tags", []):  # type: ignore[union-attr]
                 out.claim_tags.append(
