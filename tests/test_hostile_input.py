@@ -743,3 +743,36 @@ def test_empty_claims_are_tagged(tmp_path: Path, body: str) -> None:
 def test_ingest_numbers_out_of_range_are_one_line(tmp_path: Path, option: list[str]) -> None:
     r = run("ingest", str(tmp_path), "--no-prefect", "--db", str(tmp_path / "w.duckdb"), *option)
     assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+
+
+def test_tagging_in_chunks_changes_no_tag(tmp_path: Path, monkeypatch) -> None:
+    """The worker hands the tagger at most TAG_CHUNK claims at a time (memory); every
+    claim is tagged as if the batch had been tagged whole."""
+    import ytclaims.worker as worker
+
+    path = tmp_path / "c" / "n.md"
+    path.parent.mkdir()
+    body = "\n\n".join(
+        f"{text} {CANON.format(t=f'0:{i:02d}')}."
+        for i, text in enumerate(
+            [
+                "Inference costs for GPT-4 class models fell 10x per year",
+                "OpenAI and Anthropic compete on agents",
+                "Nvidia data centers need $1.2 trillion of power",
+                "The weather was nice",
+                "Open-source models commoditize the model layer",
+            ]
+        )
+    )
+    path.write_text(note("chunkNote01", body, title="AI infrastructure costs"))
+
+    def tags(out) -> tuple:
+        return tuple(
+            sorted(map(repr, out.tables[name].to_pylist()))
+            for name in ("claims", "claim_tags", "tag_evidence", "entities")
+        )
+
+    whole = tags(parse_batch([path], tag=True))
+    monkeypatch.setattr(worker, "TAG_CHUNK", 2)
+    assert tags(parse_batch([path], tag=True)) == whole
+    assert whole[1]  # some tags, or the comparison proves nothing
