@@ -7,23 +7,72 @@ parsers, so they answer in well under a second; ``ingest`` runs the Prefect flow
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from ytclaims import errors
+from ytclaims.records import display_path, is_utf8_path, safe_text
 from ytclaims.sources.discover import (
     CAPTION_SUFFIXES,
     METADATA_SUFFIXES,
     NOTE_SUFFIXES,
     SIDECAR_NAMES,
 )
-from ytclaims.warehouse.db import db_path
+from ytclaims.warehouse.db import ENV_DB, db_path
+
+
+class _Commands(TyperGroup):
+    """Every command's arguments are checked before any is parsed, and nothing a command
+    raises reaches the user as a traceback.
+
+    An argument that is not valid UTF-8 (a Latin-1 ``café`` folder name, bytes from a
+    script) reaches Python as lone surrogates, which DuckDB, Arrow and the terminal all
+    refuse with raw errors: it is refused here, for every command, with one line and
+    exit code 2. So is ``$YTCLAIMS_DB``. An exception no command turned into a message
+    is printed as one line too (``YTCLAIMS_DEBUG=1`` shows the traceback).
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in [*args, os.environ.get(ENV_DB, "")]:
+            if not is_utf8_path(arg):
+                typer.echo(
+                    f"error: {display_path(arg)!r} is not valid UTF-8; rename the file or "
+                    "folder (e.g. convmv -f latin1 -t utf8 --notest), or pass UTF-8 text.",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort, typer.Exit):
+            raise
+        except errors.YtclaimsError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            ctx.exit(2)
+        except Exception as exc:
+            if os.environ.get("YTCLAIMS_DEBUG"):
+                raise
+            detail = " ".join(safe_text(str(exc)).split())[:300]
+            typer.echo(
+                f"error: {type(exc).__name__}: {detail} (unexpected; YTCLAIMS_DEBUG=1 shows "
+                "where, please report it)",
+                err=True,
+            )
+            ctx.exit(2)
+        return None
+
 
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     help="Turn YouTube video notes into citable, timestamped claims in DuckDB.",
@@ -165,6 +214,9 @@ def ingest(
 
     if dask_address and no_prefect:
         typer.echo("error: --dask-address runs the Prefect flow; drop --no-prefect.", err=True)
+        raise typer.Exit(2)
+    if batch_size < 1 or max_bytes < 1:
+        typer.echo("error: --batch-size and --max-bytes must be 1 or more.", err=True)
         raise typer.Exit(2)
     target = db_path(db)
     args = [str(p) for p in paths]
@@ -329,6 +381,9 @@ def export(
     try:
         fmt = format or format_for(out)
         n = run_export(db_path(db), out, fmt, query)  # type: ignore[arg-type]
+    except (errors.OutputError, errors.ArgumentError) as exc:
+        _fail(exc, 2)
+        return
     except errors.YtclaimsError as exc:
         _fail(exc)
         return
@@ -351,6 +406,9 @@ def report(
 
     try:
         counts = write_report(db_path(db), out, max_rows=max_rows)
+    except (errors.OutputError, errors.ArgumentError) as exc:
+        _fail(exc, 2)
+        return
     except errors.YtclaimsError as exc:
         _fail(exc)
         return

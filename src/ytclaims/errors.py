@@ -128,6 +128,42 @@ class MalformedAnchorWarning(SourceError):
     hint = 'Write anchors as <a class="yt-timestamp" data-t="HH:MM:SS">[HH:MM:SS]</a>.'
 
 
+class SpecialFileError(SourceError):
+    """The path is a FIFO, socket or device (or a link to one), not a regular file."""
+
+    kind = "special_file"
+    severity = "skipped"
+    hint = (
+        "Only regular files are read: a pipe would block the run and a device "
+        "(/dev/zero) never ends. Move it out of the note folder."
+    )
+
+
+class FileNameError(SourceError):
+    """The file's name (or a folder above it) is not valid UTF-8."""
+
+    kind = "file_name"
+    hint = (
+        "The warehouse stores paths as UTF-8 text; rename it, e.g. "
+        "'convmv -f latin1 -t utf8 --notest -r FOLDER'."
+    )
+
+
+class LongTextWarning(SourceError):
+    """A claim, title or heading was longer than ytclaims keeps; it was cut, and loaded."""
+
+    kind = "long_text"
+    severity = "warning"
+    hint = "Add anchors (or paragraph breaks) so each claim is a sentence or two."
+
+
+class TaggingError(SourceError):
+    """Tagging the file's claims failed; its rows were not loaded."""
+
+    kind = "tagging"
+    hint = "This is a ytclaims bug; please report it with the file. The next run tries again."
+
+
 # --- problems with the run itself: these stop it ------------------------------------
 
 
@@ -200,6 +236,20 @@ class QueryWriteError(QueryError):
         "Write files with 'ytclaims export OUT --query \"SELECT ...\"'; the warehouse changes "
         "only through 'ytclaims ingest'."
     )
+
+
+class OutputError(YtclaimsError):
+    """An output file (export, report) cannot or must not be written where asked."""
+
+    kind = "output"
+    hint = "Give a new file name, outside the warehouse's own files."
+
+
+class ArgumentError(YtclaimsError):
+    """A command-line argument or option value is not usable."""
+
+    kind = "argument"
+    hint = "See 'ytclaims COMMAND --help'."
 
 
 class ConfigError(YtclaimsError):

@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ytclaims import __version__
+from ytclaims.errors import SourceError
 from ytclaims.progress import Reporter, as_reporter
 from ytclaims.records import BatchResult, IngestRun
 from ytclaims.sources.discover import Discovery, discover
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, content_hash
+from ytclaims.sources.reading import read_bounded
 from ytclaims.warehouse import load as wl
 from ytclaims.warehouse import staging
 from ytclaims.warehouse.db import db_path
@@ -107,7 +109,7 @@ def plan_ingest(
     found = discover(list(paths))
     fp = pipeline_fingerprint(taxonomy, tag=tag)
     known = known_sources(target, fp)
-    todo, seed, skipped = prefilter_unchanged(found.files, known)
+    todo, seed, skipped = prefilter_unchanged(found.files, known, max_bytes=max_bytes)
     batches = [[str(p) for p in b] for b in batched(todo, batch_size)]
     stage_dir = str(staging.stage_dir_for(target, stage_root)) if batches else None
     return IngestPlan(
@@ -263,12 +265,15 @@ def parse_batch_in_pool(
 
 
 def prefilter_unchanged(
-    files: Sequence[Path], known: KnownSources
+    files: Sequence[Path], known: KnownSources, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[Path], dict[str, str], int]:
     """Files still to parse, and the keys of files unchanged since they were loaded.
 
     A file at the same path with the same bytes as a loaded source is unchanged; this
     needs only a read and a hash, so a no-op re-run starts no worker process at all.
+    The read is the parser's own (regular files only, at most ``max_bytes``): a loaded
+    note replaced by a FIFO or a link to /dev/zero is parsed, and recorded, not read
+    here forever.
     """
     todo: list[Path] = []
     seed: dict[str, str] = {}
@@ -277,8 +282,8 @@ def prefilter_unchanged(
         hit = known.by_path.get(str(f))
         if hit is not None:
             try:
-                same = content_hash(f.read_bytes()) == hit[0]
-            except OSError:
+                same = content_hash(read_bounded(f, max_bytes)) == hit[0]
+            except SourceError:
                 same = False
             if same:
                 seed.setdefault(hit[1], str(f))

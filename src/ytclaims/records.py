@@ -9,6 +9,7 @@ layer has to reach up into another to name what it passes on.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 #: A YouTube video id: 11 characters of ``[A-Za-z0-9_-]``. Use ``fullmatch``.
 VIDEO_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def is_video_id(text: str) -> bool:
@@ -43,16 +45,45 @@ def new_run_id() -> str:
     return uuid.uuid4().hex
 
 
+def is_utf8_path(path: str | Path) -> bool:
+    """Can this path be stored as text? Names that are not valid UTF-8 (a Latin-1
+    ``café.md``) reach Python as lone surrogates, which no UTF-8 column can hold."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` as valid UTF-8 text: undecodable bytes shown as ``\\xe9``. For messages and
+    ``ingest_errors`` only: the result may name no file (open the original path)."""
+    s = str(path)
+    if is_utf8_path(s):
+        return s
+    return os.fsencode(s).decode("utf-8", errors="backslashreplace")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates (from JSON ``\\ud800`` escapes or undecodable file
+    names) replaced by U+FFFD, so Arrow and DuckDB accept it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE_RE.sub("\ufffd", text)
+    return text
+
+
 def problem_row(
     path: str | Path, exc: errors.SourceError, content_hash: str | None = None
 ) -> dict[str, object]:
-    """A problem as plain data, ready for ``ingest_errors``."""
+    """A problem as plain data, ready for ``ingest_errors`` (every field valid UTF-8)."""
     return {
-        "source_path": str(path),
+        "source_path": display_path(path),
         "content_hash": content_hash,
         "severity": exc.severity,
         "error_kind": exc.kind,
-        "message": exc.message,
+        "message": safe_text(exc.message),
     }
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ytclaims import errors
 from ytclaims.claims.extract import extract_claims
-from ytclaims.records import BatchResult, problem_row, source_id_for
+from ytclaims.limits import MAX_CLAIM_CHARS, MAX_CONTEXT_CHARS
+from ytclaims.records import BatchResult, is_utf8_path, problem_row, source_id_for
 from ytclaims.sources.discover import NOTE_SUFFIXES
 from ytclaims.sources.index_pages import parse_index
 from ytclaims.sources.metadata import (
@@ -28,6 +29,9 @@ from ytclaims.sources.metadata import (
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
 from ytclaims.warehouse.known import KnownSources
 from ytclaims.warehouse.staging import freeze
+
+#: Most claims handed to the tagger at once (a batch of 250 real notes has about 10,000).
+TAG_CHUNK = 5000
 
 
 def parse_batch(
@@ -51,19 +55,42 @@ def parse_batch(
     out = BatchResult()
     for raw_path in paths:
         path = Path(raw_path)
+        if not is_utf8_path(path):  # discovery refuses these; direct callers may not
+            out.problems.append(problem_row(path, errors.FileNameError("The name is not UTF-8.")))
+            continue
         try:
             _parse_one(path, known or KnownSources(), max_bytes, out)
         except Exception as exc:  # noqa: BLE001 - one bad file must never stop a run
+            _drop_file(out, str(path))
             err = errors.SourceError(
                 f"Unexpected {type(exc).__name__}: {exc}",
                 hint="This is a ytclaims bug; please report it with the file.",
             )
             out.problems.append(problem_row(path, err))
             out.parsed_paths.append(str(path))
+    try:
+        _tag_and_freeze(out, taxonomy, tag, stage_dir)
+    except Exception:  # noqa: BLE001 - find the file that broke it; the others go on
+        _tag_and_freeze_per_file(out, taxonomy, tag, stage_dir)
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _tag_and_freeze(
+    out: BatchResult, taxonomy: str | None, tag: bool, stage_dir: str | None
+) -> None:
+    """Tag the batch's claims together (spaCy's ``nlp.pipe``), then freeze its rows."""
     if tag and out.claims:
         from ytclaims.tags.tagger import tag_claims
 
-        out.tag_evidence, out.entities = tag_claims(out.claims, taxonomy)
+        # In chunks: the tagger holds a spaCy Doc per claim it is given, and one note of
+        # 100,000 anchors (one batch) then peaked at 1.2 GB. Claims are tagged one by one
+        # (nlp.pipe only batches the work), so chunks change no result.
+        out.tag_evidence, out.entities = [], []
+        for i in range(0, len(out.claims), TAG_CHUNK):
+            evidence, entities = tag_claims(out.claims[i : i + TAG_CHUNK], taxonomy)
+            out.tag_evidence.extend(evidence)
+            out.entities.extend(entities)
         for c in out.claims:
             for t in c.pop("tags", []):  # type: ignore[union-attr]
                 out.claim_tags.append(
@@ -71,8 +98,62 @@ def parse_batch(
                     | t
                 )
     freeze(out, stage_dir)
-    out.seconds = time.perf_counter() - t0
-    return out
+
+
+def _tag_and_freeze_per_file(
+    out: BatchResult, taxonomy: str | None, tag: bool, stage_dir: str | None
+) -> None:
+    """Tagging or freezing the batch failed: try each file alone, record the ones that
+    fail as one problem each, and freeze the rest. The per-file boundary holds for every
+    exception, also those raised after parsing."""
+    for name in ("claim_tags", "tag_evidence", "entities"):
+        setattr(out, name, [])
+    paths = list(dict.fromkeys(str(r["_path"]) for r in out.sources))
+    for path in paths:
+        one = BatchResult()
+        for name in BatchResult.ROW_LISTS:
+            setattr(one, name, [r for r in getattr(out, name) if r.get("_path") == path])
+        try:
+            _tag_and_freeze(one, taxonomy, tag, None)
+        except Exception as exc:  # noqa: BLE001
+            _drop_file(out, path)
+            hashes = [r.get("content_hash") for r in one.sources]
+            err = errors.TaggingError(f"{type(exc).__name__}: {str(exc)[:300]}")
+            out.problems.append(problem_row(path, err, hashes[0] if hashes else None))
+            continue
+        for name in ("claim_tags", "tag_evidence", "entities"):
+            getattr(out, name).extend(getattr(one, name))
+    freeze(out, stage_dir)
+
+
+def _drop_file(out: BatchResult, path: str) -> None:
+    """Forget every row of ``path`` (its problems stay): the file is not loaded."""
+    for name in BatchResult.ROW_LISTS:
+        rows = getattr(out, name)
+        if any(r.get("_path") == path for r in rows):
+            setattr(out, name, [r for r in rows if r.get("_path") != path])
+
+
+def _bound_texts(rows: list[dict[str, object]], keep_end: bool) -> list[int]:
+    """Cut claim text and context to the limits before anything is tagged; returns the
+    ordinals of claims whose text was cut (their rows are loaded, with the cut text).
+
+    spaCy refuses any text over its ``max_length`` (error E088), and its tokenizer and
+    rules cost more than linear time on some long tokens: no text it sees may be long.
+    ``keep_end``: keep the end of a note claim (the words right before its anchor),
+    else the start (a transcript sentence starts at its time).
+    """
+    cut: list[int] = []
+    for c in rows:
+        text = str(c.get("text") or "")
+        if len(text) > MAX_CLAIM_CHARS:
+            c["text"] = text[-MAX_CLAIM_CHARS:] if keep_end else text[:MAX_CLAIM_CHARS]
+            cut.append(int(c.get("claim_ordinal") or 0))
+        for key in ("heading_path", "lead_in", "note_title"):
+            v = c.get(key)
+            if isinstance(v, str) and len(v) > MAX_CONTEXT_CHARS:
+                c[key] = v[:MAX_CONTEXT_CHARS]
+    return cut
 
 
 def _parse_one(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
@@ -102,6 +183,18 @@ def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchR
     source_key = f"{track.video_id}/{path.name}"
     sid = source_id_for(source_key)
     rows = transcript_rows(track, str(path), source_key, sid)
+    cut = _bound_texts(rows.claims, keep_end=False)
+    if cut:
+        out.problems.append(
+            problem_row(
+                path,
+                errors.LongTextWarning(
+                    f"{len(cut)} transcript claim(s) over {MAX_CLAIM_CHARS:,} characters "
+                    f"were cut to their first {MAX_CLAIM_CHARS:,}."
+                ),
+                track.content_hash or None,
+            )
+        )
     out.transcript_tracks.append(rows.track)
     out.segments.extend(rows.segments)
     out.sentences.extend(rows.sentences)
@@ -120,7 +213,7 @@ def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchR
             "source_kind": "transcript",
             "source_path": str(path),
             "content_hash": track.content_hash,
-            "size_bytes": path.stat().st_size,
+            "size_bytes": track.size_bytes,
             "video_id": track.video_id,
             "channel": None,
             "note_title": None,
@@ -213,6 +306,16 @@ def _parse_note(path: Path, known: KnownSources, max_bytes: int, out: BatchResul
             n_claims, n_anchors = len(nc.claims), len(nc.anchors)
             if n_anchors == 0:
                 problems.append(errors.NoAnchorsWarning("The note yields no citable claim."))
+            _bound_texts(nc.claims, keep_end=True)
+            if nc.long_lines:
+                lines = ", ".join(str(n) for n in nc.long_lines[:5])
+                problems.append(
+                    errors.LongTextWarning(
+                        f"{len(nc.long_lines)} claim(s) over {MAX_CLAIM_CHARS:,} characters "
+                        f"were cut to the last {MAX_CLAIM_CHARS:,} before their anchor "
+                        f"(line {lines})."
+                    )
+                )
             if nc.n_malformed:
                 problems.append(
                     errors.MalformedAnchorWarning(

@@ -18,17 +18,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ytclaims.claims.anchors import AnchorMatch, find_anchors
+from ytclaims.claims.anchors import AnchorMatch, find_anchors, strip_anchor_elements
 from ytclaims.claims.text import CALLOUT_MARKER, to_plain, wiki_targets
+from ytclaims.limits import MAX_CLAIM_CHARS, MAX_CONTEXT_CHARS
 from ytclaims.records import claim_id_for
 from ytclaims.sources.notes import NoteFile
 from ytclaims.timestamps import parse as tp
 from ytclaims.timestamps.resolve import resolve_note
 
-_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# Heading text is cleaned of closing '#'s in Python (_heading_body): a lazy body followed
+# by ``\s*#*\s*$`` is cubic in a run of blanks (a heading with 3,000 spaces: 65 s).
+_HEADING_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*)$")
 _LIST_RE = re.compile(r"^(\s*)(?:[*+-]|\d{1,9}[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
-_TABLE_SEP_RE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_TABLE_SEP_RE = re.compile(r"[\s:|-]+")  # fullmatch: a line of only '|', ':', '-', blanks
 _QUOTE_RE = re.compile(r"^\s*>\s?")
 #: An Obsidian callout's first line: ``> [!NOTE] Optional title`` (``[!info]-``/``+`` fold).
 _CALLOUT_RE = re.compile(rf"^\s*{CALLOUT_MARKER}(?:[ \t]+|$)")
@@ -39,18 +42,21 @@ _GROUP_GAP_RE = re.compile(r"^[\s,;&/-]*$")
 _TRAIL_RE = re.compile(r"[ \t]*([.!?]+)")
 _HAS_A_RE = re.compile(r"<a\b", re.IGNORECASE)
 # A cell boundary is a '|' outside [[wiki | links]], `code` and escaped as '\|'.
-_CELL_PART_RE = re.compile(r"\[\[.*?\]\]|`[^`]*`|\\\||[^|\[`\\]+|.", re.DOTALL)
+_CELL_PART_RE = re.compile(r"\[\[(?:(?!\]\]|\[\[).)*\]\]|`[^`]*`|\\\||[^|\[`\\]+|.", re.DOTALL)
 _LEADING_JUNK_RE = re.compile(r"^[\s.,;:!?)\]]+")
 # A hand-written timestamp link left in front of an anchor: "... [00:19:00](<a ...>".
 _TRAILING_STAMP_RE = re.compile(r"\s*\[\d{1,2}(?::\d{1,3}){1,3}\]\s*\(?\s*$")
-_ANCHOR_ELEMENT_RE = re.compile(r"<a\b[^>]*>.*?</a>", re.DOTALL | re.IGNORECASE)
 _FENCE_LINE_RE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
 #: Longest text an anchor-only line borrows from the block above it.
 MAX_BORROWED_CHARS = 1000
+#: Most markup read to make one claim's text: a claim keeps at most MAX_CLAIM_CHARS.
+_MAX_SEGMENT_CHARS = 4 * MAX_CLAIM_CHARS
+#: Most wiki-link targets kept per claim.
+MAX_WIKI_TARGETS = 100
 
 
 def _strip_anchors(s: str) -> str:
-    return _ANCHOR_ELEMENT_RE.sub("", s)
+    return strip_anchor_elements(s)
 
 
 @dataclass(slots=True)
@@ -63,6 +69,15 @@ class Block:
     heading_path: str
     lead_in: str | None = None
     indent: int = 0
+    #: Lines added after the first, joined into ``text`` when the block closes (adding
+    #: to a string line by line is quadratic in the block's length).
+    more: list[str] = field(default_factory=list)
+
+    def finish(self) -> Block:
+        if self.more:
+            self.text = "\n".join([self.text, *self.more])
+            self.more = []
+        return self
 
 
 @dataclass(slots=True)
@@ -73,10 +88,17 @@ class NoteClaims:
     anchors: list[dict[str, object]] = field(default_factory=list)
     n_malformed: int = 0
     malformed_examples: list[str] = field(default_factory=list)
+    #: Lines of claims (or headings) cut to the length limits (limits.MAX_CLAIM_CHARS).
+    long_lines: list[int] = field(default_factory=list)
+
+
+def _heading_body(raw: str) -> str:
+    """Heading text without closing ``#``s and blanks (``## Title ##`` -> ``Title``)."""
+    return raw.rstrip().rstrip("#").rstrip()
 
 
 def _heading_text(raw: str) -> str:
-    return to_plain(_strip_anchors(raw))
+    return to_plain(_strip_anchors(raw[:_MAX_SEGMENT_CHARS]))[:MAX_CONTEXT_CHARS]
 
 
 def split_cells(row: str) -> list[str]:
@@ -111,7 +133,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
     def close() -> None:
         nonlocal cur
         if cur is not None:
-            blocks.append(cur)
+            blocks.append(cur.finish())
             cur = None
 
     for i, line in enumerate(body.split("\n")):
@@ -119,7 +141,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
         if _FENCE_RE.match(line):
             if in_code:
                 if cur is not None:
-                    cur.text += "\n" + line
+                    cur.more.append(line)
                 close()
                 in_code = False
             else:
@@ -129,7 +151,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             continue
         if in_code:
             assert cur is not None
-            cur.text += "\n" + line
+            cur.more.append(line)
             continue
         if not line.strip():
             close()
@@ -143,16 +165,16 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             callout_title = None
             level = len(h.group(1))
             headings = [(lv, t) for lv, t in headings if lv < level]
-            headings.append((level, _heading_text(h.group(2))))
+            headings.append((level, _heading_text(_heading_body(h.group(2)))))
             path = " > ".join(t for _, t in headings if t)
             lead_stack = []
             if _HAS_A_RE.search(line):
-                blocks.append(Block("heading", h.group(2), lineno, path))
+                blocks.append(Block("heading", _heading_body(h.group(2)), lineno, path))
             continue
         stripped = line.lstrip()
         if stripped.startswith("|"):
             close()
-            if _TABLE_SEP_RE.match(line):
+            if _TABLE_SEP_RE.fullmatch(line):
                 continue
             cells = split_cells(stripped)
             for cell in cells:
@@ -189,7 +211,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             lead_stack.append((indent, own))
             continue
         if cur is not None and cur.kind in ("paragraph", "list_item"):
-            cur.text += "\n" + line
+            cur.more.append(line)
             continue
         close()
         lead_stack = [(-1, callout_title)] if callout_title else []
@@ -228,12 +250,16 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
             continue
         text = block.text
         cursor = 0
+        line_pos, line_no = 0, block.line  # lines counted once per block, not per claim
         if block.lead_in:
             lm = _LEAD_RE.match(text)
             if lm:
                 cursor = lm.end()
         for group in _group(anchors, text):
-            seg = text[cursor : group[0].start]
+            line_no += text.count("\n", line_pos, group[0].start)
+            line_pos = group[0].start
+            # Only the end of a very long stretch can become the claim (see below).
+            seg = text[max(cursor, group[0].start - _MAX_SEGMENT_CHARS) : group[0].start]
             if block.kind == "code":  # code is text, not markup: keep it verbatim
                 claim_text = " ".join(_FENCE_LINE_RE.sub("", seg).split())
             else:
@@ -241,7 +267,7 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
             if not claim_text and cursor == 0 and before is not None:
                 # An anchor alone on its line (often right after a code block) stands
                 # for the block above it.
-                seg = _strip_anchors(before.text)
+                seg = _strip_anchors(before.text[: 8 * MAX_BORROWED_CHARS])
                 if before.kind == "code":  # code is text, not markup: keep it verbatim
                     plain = " ".join(_FENCE_LINE_RE.sub("", seg).split())
                 else:
@@ -253,6 +279,10 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
                 cursor = trail.end()
                 if claim_text and claim_text[-1] not in ".!?":
                     claim_text += trail.group(1)
+            if len(claim_text) > MAX_CLAIM_CHARS:
+                # The words right before the anchor are the ones it stands for.
+                claim_text = claim_text[-MAX_CLAIM_CHARS:].lstrip()
+                out.long_lines.append(line_no)
             occurrence = seen.get(claim_text, 0)
             seen[claim_text] = occurrence + 1
             ordinal = len(out.claims)
@@ -261,11 +291,11 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
                 "claim_ordinal": ordinal,
                 "block_ordinal": block_ordinal,
                 "block_kind": block.kind,
-                "line": block.line + text.count("\n", 0, group[0].start),
+                "line": line_no,
                 "heading_path": block.heading_path or None,
                 "lead_in": block.lead_in,
                 "text": claim_text,
-                "wiki_targets": wiki_targets(seg),
+                "wiki_targets": wiki_targets(seg)[:MAX_WIKI_TARGETS],
                 "n_anchors": len(group),
             }
             out.claims.append(claim)
@@ -277,7 +307,7 @@ def extract_claims(nf: NoteFile) -> NoteClaims:
     for claim, group in pending:
         for gi, a in enumerate(group):
             flat.append((claim, gi, a))
-    parsed = [(tp.parse_time(a.data_t), tp.parse_time(a.label)) for _, _, a in flat]
+    parsed = [(tp.parse_bounded(a.data_t), tp.parse_bounded(a.label)) for _, _, a in flat]
     resolutions = resolve_note(parsed)
     for ordinal, ((claim, gi, a), (pdt, plb), res) in enumerate(
         zip(flat, parsed, resolutions, strict=True)

@@ -18,15 +18,21 @@ import re
 
 from bs4 import BeautifulSoup
 
-_CODE_RE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_WIKI_RE = re.compile(r"\[\[([^\[\]|]*?)(?:\s*\|\s*([^\[\]]*?))?\]\]")
-_IMG_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK_RE = re.compile(r"\[([^\[\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:\s+\"[^\"]*\")?\)")
-_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->", re.DOTALL)
-_BOLD_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
-_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.DOTALL)
-_UNDER_RE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
-_STRIKE_RE = re.compile(r"~~(.+?)~~", re.DOTALL)
+# Every pattern here runs in linear time on any input: a lazy body never runs past the
+# next opener of its own kind (``(?!\1)``, ``[^<>]``), so an opener without a closer
+# costs the distance to the next opener, not to the end of the text. ``**a `` written
+# 20,000 times must not cost 20,000 scans of the whole claim.
+_CODE_RE = re.compile(r"(`{1,8})((?:(?!\1).)+?)\1", re.DOTALL)
+# Greedy, stripped by the callers: a lazy target followed by ``\s*\|`` rescans a run
+# of blanks at every step (quadratic in the run).
+_WIKI_RE = re.compile(r"\[\[([^\[\]|]*)(?:\|([^\[\]]*))?\]\]")
+_IMG_RE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK_RE = re.compile(r"\[([^\[\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"()]*\")?\)")
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|<!--[^<>]*?-->")
+_BOLD_RE = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1", re.DOTALL)
+_STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
+_UNDER_RE = re.compile(r"(?<![\w_])_(?=\S)([^_]+?)(?<=\S)_(?![\w_])")
+_STRIKE_RE = re.compile(r"~~((?:(?!~~).)+?)~~", re.DOTALL)
 _WS_RE = re.compile(r"\s+")
 #: An Obsidian callout marker: ``[!NOTE]``, ``[!info]-`` (folded), ``[!PRO TIP]``, and the
 #: ``[!NOTE|Title]`` form some notes use (the part after '|' is metadata, here a title).
@@ -35,6 +41,33 @@ CALLOUT_MARKER = r"\[!(?P<type>[A-Za-z][\w \t/-]{0,30}?)(?:\|(?P<meta>[^\]\n]{0,
 _CALLOUT_RE = re.compile(rf"(?<![^\s>]){CALLOUT_MARKER}(?!\S)")
 _PLACEHOLDER = "\ue000{}\ue001"
 _PH_RE = re.compile("\ue000(\\d+)\ue001")
+
+
+def escape_broken_markup(s: str) -> str:
+    """``s`` with every ``<`` that does not open a whole tag (or a comment without ``<``
+    or ``>`` inside) written as ``&lt;``.
+
+    Python's html.parser rescans the rest of the text for each tag it cannot finish
+    (``<a `` written 8,000 times takes 13 s, and ``<![`` sections are quadratic too);
+    once every ``<`` left opens a tag that ends before the next ``<``, it reads in linear
+    time. What is escaped was never markup: a browser shows it as text too.
+    """
+    if "<" not in s:
+        return s
+    out: list[str] = []
+    pos = 0
+    for m in _TAG_RE.finditer(s):
+        out.append(s[pos : m.start()].replace("<", "&lt;"))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(s[pos:].replace("<", "&lt;"))
+    return "".join(out)
+
+
+def html_text(s: str, separator: str = "") -> str:
+    """The text of an HTML fragment, read by BeautifulSoup (html.parser) the way a
+    browser reads broken markup, in linear time (see :func:`escape_broken_markup`)."""
+    return BeautifulSoup(escape_broken_markup(s), "html.parser").get_text(separator)
 
 
 def wiki_targets(md: str) -> list[str]:
@@ -51,7 +84,7 @@ def _strip_html(s: str) -> str:
     if not _TAG_RE.search(s):
         return s
     # <br> and block tags separate words; get_text(" ") keeps them apart.
-    return BeautifulSoup(s, "html.parser").get_text(" ")
+    return html_text(s, " ")
 
 
 def to_plain(md: str) -> str:
@@ -68,7 +101,7 @@ def to_plain(md: str) -> str:
     if "[!" in s:
         s = _CALLOUT_RE.sub(" ", s)
     if "[[" in s:
-        s = _WIKI_RE.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
+        s = _WIKI_RE.sub(lambda m: (m.group(2) or "").strip() or m.group(1).strip(), s)
     if "](" in s:
         s = _IMG_RE.sub(r"\1", s)
         s = _LINK_RE.sub(r"\1", s)

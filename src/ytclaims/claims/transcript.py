@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -40,6 +41,10 @@ WORDS_PER_SENTENCE_END = 60
 MAX_WORD_DRIFT = 3.0
 #: Cues aligned to word timings at a time (see _apply_word_times).
 ALIGN_WINDOW_CUES = 200
+#: Alignment is skipped (times interpolated within cues) for a window whose word lists
+#: share more equal pairs than this: SequenceMatcher is quadratic on repeated words (one
+#: cue of "w" x 8,000 with inline times took 33 s).
+MAX_ALIGN_PAIRS = 2_000_000
 #: A claim has at least this many words.
 MIN_CLAIM_WORDS = 6
 
@@ -171,9 +176,18 @@ def _apply_word_times(tokens: list[_Token], words: list[Word], track: CaptionTra
         a = b
 
 
+def _equal_pairs(x: list[str], y: list[str]) -> int:
+    """How many (i, j) have x[i] == y[j]: what SequenceMatcher's longest-match search
+    costs. Real windows have some 10**5 (frequent words); "w w w ..." has len(x)*len(y)."""
+    counts = Counter(y)
+    return sum(counts.get(v, 0) for v in x)
+
+
 def _align(tokens: list[_Token], words: list[Word], track: CaptionTrack) -> None:
     x = [_norm(t.text) or f"\x00{i}" for i, t in enumerate(tokens)]
     y = [_norm(w.text) or f"\x01{j}" for j, w in enumerate(words)]
+    if _equal_pairs(x, y) > MAX_ALIGN_PAIRS:
+        return  # hostile or degenerate input: the tokens keep their times within cues
     matcher = SequenceMatcher(None, x, y, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         # Equal runs align word for word; so do same-length replacements ("zeroth"/"0th").

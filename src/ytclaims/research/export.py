@@ -29,10 +29,7 @@ warehouse itself can never be the target.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,7 +37,8 @@ import duckdb
 import pyarrow as pa
 
 from ytclaims import errors
-from ytclaims.warehouse.db import connect_read, working_path
+from ytclaims.research.output import atomic_output, check_target
+from ytclaims.warehouse.db import connect_read
 
 Format = Literal["parquet", "csv", "jsonl"]
 
@@ -270,31 +268,15 @@ def polars_schema(path: str | Path) -> Any:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _temp_beside(target: Path) -> Path:
-    return target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
-
-
-def _refuse_warehouse(db: Path, out: Path) -> None:
-    """An export must never replace the warehouse (or its working copy)."""
-    try:
-        target = out.resolve()
-        protected = {db.resolve(), working_path(db).resolve()}
-    except OSError:
-        return
-    if target in protected or (out.exists() and db.exists() and os.path.samefile(out, db)):
-        raise errors.QueryError(
-            f"Refusing to export onto the warehouse {db}.",
-            hint="Give the export its own file name, e.g. citations.parquet.",
-        )
-
-
 def export(db: Path, out: Path, fmt: Format, query: str | None = None) -> int:
     """Write the rows of ``query`` (default: every citation) to ``out``; return the row count.
 
     ``fmt`` is ``parquet``, ``csv`` (a header row; lists and structs as JSON text) or
     ``jsonl`` (one JSON object per line); CSV and JSON Lines also get
     ``<out>.schema.json`` (module docstring). An existing file at ``out`` is replaced
-    only once the new one is complete; missing folders are created.
+    only once the new one is complete; missing folders are created. ``out`` may not be the
+    warehouse or one of its files, nor a folder
+    (:func:`ytclaims.research.output.check_target`).
     """
     if fmt not in COPY_OPTIONS:
         raise errors.QueryError(
@@ -302,7 +284,9 @@ def export(db: Path, out: Path, fmt: Format, query: str | None = None) -> int:
         )
     out = Path(out)
     db = Path(db)
-    _refuse_warehouse(db, out)
+    check_target(out, db)
+    if fmt != "parquet":
+        check_target(schema_path(out), db)
     con = connect_read(db)
     try:
         sql = check_select(con, query) if query is not None else DEFAULT_QUERY
@@ -319,34 +303,22 @@ def export(db: Path, out: Path, fmt: Format, query: str | None = None) -> int:
         else:
             # Newlines around the query: a trailing "-- comment" cannot swallow the ")".
             body = f"SELECT {_select_list(cols, types, fmt)} FROM (\n{sql}\n) AS _export"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _temp_beside(out)
-        side_tmp = _temp_beside(schema_path(out))
-        target = str(tmp).replace("'", "''")
-        copy = f"COPY (\n{body}\n) TO '{target}' ({COPY_OPTIONS[fmt]})"
-        try:
-            row = con.execute(copy).fetchone()
+        with atomic_output(out) as tmp:
+            target = str(tmp).replace("'", "''")
+            copy = f"COPY (\n{body}\n) TO '{target}' ({COPY_OPTIONS[fmt]})"
+            try:
+                row = con.execute(copy).fetchone()
+            except duckdb.Error as exc:
+                raise errors.QueryError(
+                    f"Export failed: {exc}",
+                    hint="Check the query against the schema (README: Warehouse) and that "
+                    f"{out.parent} is writable.",
+                ) from exc
             n = int(row[0]) if row else 0
             if fmt != "parquet":
                 side = _sidecar(out, fmt, n, cols, types, schema)
-                side_tmp.write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
-                os.replace(side_tmp, schema_path(out))
-            os.replace(tmp, out)
-        except duckdb.Error as exc:
-            raise errors.QueryError(
-                f"Export failed: {exc}",
-                hint="Check the query against the schema (README: Warehouse) and that "
-                f"{out.parent} is writable.",
-            ) from exc
-        except OSError as exc:
-            raise errors.QueryError(
-                f"Export failed: could not write {out}: {exc.strerror or exc}.",
-                hint=f"Check that {out.parent} is writable and has room.",
-            ) from exc
-        finally:
-            for leftover in (tmp, side_tmp):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+                with atomic_output(schema_path(out)) as side_tmp:
+                    side_tmp.write_text(json.dumps(side, indent=2) + "\n", encoding="utf-8")
         return n
     finally:
         con.close()

@@ -42,14 +42,12 @@ import datetime as dt
 import hashlib
 import html
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from ytclaims import __version__
+from ytclaims import __version__, errors
 
 #: Characters that must not appear raw inside an inline <script> block (see module doc).
 _SCRIPT_JSON_ESCAPES = str.maketrans(
@@ -734,11 +732,13 @@ def write_report(db: Path, out: Path, *, max_rows: int = 50000) -> dict[str, int
     ``rows`` (in the table), ``citations``, one bar count per chart (``layers``, ``trends``,
     ``channels``, ``videos``) and ``bytes``.
     """
+    from ytclaims.research.output import atomic_output, check_target
     from ytclaims.warehouse.db import connect_read
 
     if max_rows < 0:
-        raise ValueError("max_rows must be >= 0")
+        raise errors.ArgumentError(f"max_rows must be 0 or more, not {max_rows}.")
     db, out = Path(db), Path(out)
+    check_target(out, db)
     con = connect_read(db)
     try:
         data = read_report_data(con, db.name, max_rows)
@@ -746,16 +746,8 @@ def write_report(db: Path, out: Path, *, max_rows: int = 50000) -> dict[str, int
         con.close()
     page = render_page(data)
     encoded = page.encode("utf-8", errors="replace")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(encoded)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(out) as tmp:
+        tmp.write_bytes(encoded)
     return {
         "claims": data.n_claims,
         "rows": len(data.rows),

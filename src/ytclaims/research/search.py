@@ -244,8 +244,8 @@ def search(
             SELECT c.claim_id, c.text,
                    CASE WHEN agg.sec IS NULL THEN NULL
                         ELSE 'https://www.youtube.com/watch?v=' || c.video_id || '&t='
-                             || CAST(floor(agg.sec) AS BIGINT) || 's' END AS url,
-                   CAST(floor(agg.sec) AS INTEGER) AS seconds,
+                             || TRY_CAST(floor(agg.sec) AS BIGINT) || 's' END AS url,
+                   TRY_CAST(floor(agg.sec) AS INTEGER) AS seconds,
                    agg.timestamp_status, c.layers, c.trends,
                    coalesce(c.channel, vi.channel) AS channel, c.video_id, vi.title,
                    s.source_kind, vi.channel_name
@@ -313,9 +313,9 @@ def search_sentences(
     )
     SELECT row_number() OVER (ORDER BY t.score DESC, t.sentence_id) AS rank,
            d.video_id, v.title, v.channel, v.channel_name, d.start, d."end",
-           CAST(floor(d.start) AS BIGINT) AS seconds, d.text,
+           TRY_CAST(floor(d.start) AS BIGINT) AS seconds, d.text,
            'https://www.youtube.com/watch?v=' || d.video_id || '&t='
-               || CAST(floor(d.start) AS BIGINT) || 's' AS url,
+               || TRY_CAST(floor(d.start) AS BIGINT) || 's' AS url,
            d.track, d.source_id, d.sentence_index, t.score
     FROM top t
     JOIN {SENTENCE_TABLE} d ON d.sentence_id = t.sentence_id

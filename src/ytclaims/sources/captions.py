@@ -36,7 +36,6 @@ one-cue-per-block rule and the recording of problems.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import html
 import io
@@ -55,7 +54,9 @@ from defusedxml import ElementTree as SafeET
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from ytclaims import errors
-from ytclaims.records import is_video_id
+from ytclaims.limits import MAX_INT_DIGITS, MAX_SIDECAR_BYTES, MAX_VIDEO_SECONDS
+from ytclaims.records import is_video_id, safe_text
+from ytclaims.sources.reading import decode_text, read_bounded
 
 #: Caption files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -89,6 +90,7 @@ _EXT_FORMATS: dict[str, frozenset[str]] = {
 _SUPPORTED = ".srt, .vtt, .json3, .srv1/.xml and youtube-transcript-api .json"
 
 _LANG = r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*"
+_LANG_RE = re.compile(_LANG)
 _NAME_ID_RE = re.compile(rf"^(?P<id>[A-Za-z0-9_-]{{11}})(?:\.(?P<lang>{_LANG}))?$")
 _BRACKET_ID_RE = re.compile(rf"\[(?P<id>[A-Za-z0-9_-]{{11}})\](?:\.(?P<lang>{_LANG}))?$")
 #: An 11-character word ("transcripts", "__pycache__") is a name, not a video id.
@@ -105,17 +107,22 @@ _VTT_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3}"
 _VTT_TIMING_RE = re.compile(rf"^\s*{_VTT_TIME}\s*-->\s*{_VTT_TIME}")
 _VTT_TIMING_LINE_RE = re.compile(rf"^[ \t]*{_VTT_TIME}[ \t]*-->", re.MULTILINE)
 #: Formatting tags SRT players honour (<i>, <b>, <u>, <s>, <font ...>) and ASS overrides.
-_SRT_TAG_RE = re.compile(r"</?(?:[bius]|font)\b[^>]*>|\{\\[^}]*\}", re.IGNORECASE)
+_SRT_TAG_RE = re.compile(r"</?(?:[bius]|font)\b[^<>]*>|\{\\[^{}]*\}", re.IGNORECASE)
 _HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 #: An inline cue timestamp (YouTube word time): <00:00:01.520> or <01:02.500>.
-_INLINE_TIME_RE = re.compile(r"<((?:\d+:)?\d{1,2}:\d{1,2}\.\d{1,3})>")
-_CUE_TAG_RE = re.compile(r"<[^>]*>")
+_INLINE_TIME_RE = re.compile(r"<((?:\d{1,4}:)?\d{1,2}:\d{1,2}\.\d{1,3})>")
+# Tags never span a '<': "<<<<" written 100,000 times must not rescan the line each time.
+_CUE_TAG_RE = re.compile(r"<[^<>]*>")
 _WS_RE = re.compile(r"\s+")
-_XML_TEXT_RE = re.compile(r"<text\b([^>]*)>(.*?)</text\s*>", re.DOTALL)
+# Recovery from broken XML: a <text> body ends at the next <text (an unclosed element
+# does not rescan the rest of the file: <text> x 8,000 took 6 s, 140 kB of it 60 s).
+_XML_TEXT_RE = re.compile(r"<text\b([^<>]*)>((?:(?!<text\b).)*?)</text\s*>", re.DOTALL)
 _XML_ATTR_RE = re.compile(r"([A-Za-z_][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 #: How many bad cues a problem message names before it says "and N more".
 _MAX_LISTED = 5
+#: Most lines of a rolling-window cue compared with the previous cue (YouTube's: 2-3).
+_MAX_ROLLING_LINES = 32
 
 
 # --- problems ------------------------------------------------------------------------
@@ -284,6 +291,7 @@ class CaptionTrack:
     path: str
     problems: list[errors.SourceError] = field(default_factory=list)
     content_hash: str = ""  # blake2b-128 of the bytes, as for notes: detects changed files
+    size_bytes: int = 0
 
     @property
     def fatal(self) -> errors.SourceError | None:
@@ -325,29 +333,9 @@ def ids_from_path(path: Path) -> tuple[str | None, str | None]:
 
 def _decode(data: bytes, problems: list[errors.SourceError]) -> str | None:
     """Bytes -> text, honouring UTF-8/16/32 BOMs; None (and a problem) for binary data."""
-    boms = (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
+    return decode_text(
+        data, problems, binary=BinaryCaptionFileError, encoding_warning=CaptionEncodingWarning
     )
-    encoding = next((enc for bom, enc in boms if data.startswith(bom)), None)
-    if encoding is None and b"\x00" in data[:65536]:
-        problems.append(BinaryCaptionFileError())
-        return None
-    encoding = encoding or "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        text = data.decode(encoding, errors="replace")
-        problems.append(
-            CaptionEncodingWarning(f"byte {exc.start} is not {encoding.upper()} ({exc.reason}).")
-        )
-    text = text.lstrip("\ufeff")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def _sniff(text: str) -> str | None:
@@ -365,22 +353,43 @@ def _sniff(text: str) -> str | None:
 
 
 def _clean(text: str) -> str:
-    """Collapse runs of whitespace (line breaks included) to single spaces."""
-    return _WS_RE.sub(" ", text).strip()
+    """Collapse runs of whitespace (line breaks included) to single spaces; lone
+    surrogates (JSON ``"\\ud800"``) become U+FFFD, so the text can be stored."""
+    return safe_text(_WS_RE.sub(" ", text).strip())
 
 
-def _number(value: object) -> float | None:
-    """A finite, non-negative number from JSON, else None (bools are not numbers)."""
+def _number(value: object, limit: float = MAX_VIDEO_SECONDS) -> float | None:
+    """A finite number from JSON in ``[0, limit]``, else None (bools are not numbers).
+
+    ``limit`` is the longest any video runs (in the value's unit): a start of 2**31 s or
+    more is no moment of a video, and it would break the warehouse's 32-bit seconds.
+    """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) <= 64:
             try:
                 value = float(value)
             except ValueError:
                 return None
         else:
             return None
-    f = float(value)
-    return f if math.isfinite(f) and f >= 0 else None
+    try:
+        f = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return f if math.isfinite(f) and 0 <= f <= limit else None
+
+
+#: The same bound in milliseconds (json3 times).
+_MS_LIMIT = MAX_VIDEO_SECONDS * 1000
+
+
+def _json_int(digits: str) -> int | float:
+    """JSON integers: huge ones become infinity (then no time), never ``ValueError``
+    (Python refuses to convert integers over 4,300 digits: a 5,000-digit ``tStartMs``
+    dropped the whole file as an unexpected error)."""
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        return -math.inf if digits.startswith("-") else math.inf
+    return int(digits)
 
 
 def _ms(seconds: float) -> float:
@@ -404,6 +413,22 @@ def _srt_seconds(h: str, m: str, s: str, ms: str | None) -> float | None:
     return _ms(int(h) * 3600 + int(m) * 60 + int(s) + frac)
 
 
+def _is_timing_line(lines: list[str], i: int) -> bool:
+    """Is line ``i`` a cue's timing line (readable or not)?
+
+    A readable timing line always is. Another line with ``-->`` is one only where a
+    timing line stands: first, after a blank line or after a cue number. Elsewhere it
+    is cue text ("the arrow --> means"), which must not end the cue before it.
+    """
+    line = lines[i]
+    if "-->" not in line:
+        return False
+    if _SRT_TIMING_RE.match(line):
+        return True
+    prev = lines[i - 1].strip() if i > 0 else ""
+    return not prev or prev.isdigit()
+
+
 def _parse_srt(text: str, problems: list[errors.SourceError]) -> _Parsed:
     """Scan SRT blocks: one cue per timing line that can be read.
 
@@ -413,7 +438,7 @@ def _parse_srt(text: str, problems: list[errors.SourceError]) -> _Parsed:
     line is missing, and it is dropped and recorded.
     """
     lines = text.split("\n")
-    timing_at = [i for i, line in enumerate(lines) if "-->" in line]
+    timing_at = [i for i, line in enumerate(lines) if _is_timing_line(lines, i)]
     if not timing_at:
         problems.append(MalformedCaptionsError("No line has SRT cue timings ('-->')."))
         return _Parsed()
@@ -506,18 +531,29 @@ def _parse_vtt(text: str, problems: list[errors.SourceError]) -> _Parsed:
     parsed = _Parsed()
     for line in doc.metadata:
         key, _, value = line.partition(":")
-        if key.strip().lower() == "language" and value.strip():
+        if key.strip().lower() == "language" and _LANG_RE.fullmatch(value.strip()):
             parsed.language = value.strip()
 
     rows: list[tuple[float, float, list[str], list[str]]] = []
-    for cap in doc.captions:
-        start = cap.start_time.in_milliseconds() / 1000
-        end = cap.end_time.in_milliseconds() / 1000
+    too_late: list[str] = []
+    for n, cap in enumerate(doc.captions):
+        start_ms, end_ms = cap.start_time.in_milliseconds(), cap.end_time.in_milliseconds()
+        if max(start_ms, end_ms) > _MS_LIMIT:  # webvtt-py reads up to 10-digit hours
+            too_late.append(f"cue {n + 1} ({cap.start} --> {cap.end})")
+            continue
+        start, end = start_ms / 1000, end_ms / 1000
         raw = [line for line in cap.lines if _CUE_TAG_RE.sub("", line).strip()]
         # Tags out first, then character references (&amp; &lt; &nbsp;), as WebVTT defines.
         plain = [_clean(html.unescape(_CUE_TAG_RE.sub("", line))) for line in raw]
         rows.append((start, _ms(max(0.0, end - start)), raw, plain))
 
+    if too_late:
+        problems.append(
+            MalformedCueWarning(
+                f"{len(too_late)} WebVTT cue(s) skipped, later than any video runs "
+                f"({MAX_VIDEO_SECONDS // 3600:,} hours): {_listing(too_late)}."
+            )
+        )
     timed = any(_INLINE_TIME_RE.search(line) for _, _, raw, _ in rows for line in raw)
     repeats = sum(
         1 for a, b in zip(rows, rows[1:], strict=False) if a[3] and b[3] and b[3][0] == a[3][-1]
@@ -531,7 +567,11 @@ def _parse_vtt(text: str, problems: list[errors.SourceError]) -> _Parsed:
             # The longest run of this cue's first lines that ends the previous cue was
             # already shown: only the lines after it are new.
             overlap = next(
-                (n for n in range(min(len(prev), len(plain)), 0, -1) if plain[:n] == prev[-n:]),
+                (
+                    n
+                    for n in range(min(len(prev), len(plain), _MAX_ROLLING_LINES), 0, -1)
+                    if plain[:n] == prev[-n:]
+                ),
                 0,
             )
             if plain:
@@ -555,7 +595,8 @@ def _inline_words(line: str, cue_start: float, cue_end: float) -> list[Word]:
     pos = 0
     for m in _INLINE_TIME_RE.finditer(line):
         pieces.append((t, html.unescape(_CUE_TAG_RE.sub("", line[pos : m.start()]))))
-        t = _vtt_time(m.group(1))
+        at = _vtt_time(m.group(1))
+        t = at if at <= MAX_VIDEO_SECONDS else t  # no word starts after any video ends
         pos = m.end()
     pieces.append((t, html.unescape(_CUE_TAG_RE.sub("", line[pos:]))))
     return _spread(pieces, cue_end)
@@ -598,8 +639,8 @@ def _parse_json3(data: dict[str, Any], problems: list[errors.SourceError]) -> _P
             if not isinstance(ev, dict):
                 bad.append(f"event {n}")
             continue
-        start_ms = _number(ev.get("tStartMs"))
-        dur_ms = _number(ev.get("dDurationMs", 0))
+        start_ms = _number(ev.get("tStartMs"), _MS_LIMIT)
+        dur_ms = _number(ev.get("dDurationMs", 0), _MS_LIMIT)
         segs = ev.get("segs")
         if start_ms is None or not isinstance(segs, list):
             bad.append(f"event {n}")
@@ -611,7 +652,7 @@ def _parse_json3(data: dict[str, Any], problems: list[errors.SourceError]) -> _P
             utf8 = seg.get("utf8")
             if not isinstance(utf8, str) or not utf8.strip():
                 continue  # newline-only segments break lines; they carry no words
-            off = _number(seg.get("tOffsetMs"))
+            off = _number(seg.get("tOffsetMs"), _MS_LIMIT)
             has_offsets = has_offsets or off is not None or "acAsrConf" in seg
             pieces.append(((start_ms + (off or 0.0)) / 1000, utf8))
         start, duration = start_ms / 1000, (dur_ms or 0.0) / 1000
@@ -735,8 +776,8 @@ def _parse_snippets(snippets: list[Any], problems: list[errors.SourceError]) -> 
 def _parse_json(text: str, problems: list[errors.SourceError]) -> tuple[str, _Parsed]:
     """Any JSON caption file: json3, a snippet list, or the fetch cache's wrapper."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        data = json.loads(text, parse_int=_json_int)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         problems.append(
             MalformedCaptionsError(
                 f"Invalid JSON ({exc}).",
@@ -755,7 +796,8 @@ def _parse_json(text: str, problems: list[errors.SourceError]) -> tuple[str, _Pa
         vid = data.get("video_id")
         parsed.video_id = vid if isinstance(vid, str) and vid else None
         lang = data.get("language_code")
-        parsed.language = lang if isinstance(lang, str) and lang else None
+        # A language code, or nothing: the field is stored and shown as it is.
+        parsed.language = lang if isinstance(lang, str) and _LANG_RE.fullmatch(lang) else None
         gen = data.get("is_generated")
         if isinstance(gen, bool):
             parsed.kind = GENERATED if gen else MANUAL
@@ -809,8 +851,12 @@ def read_word_timings(path: Path, problems: list[errors.SourceError]) -> list[Wo
     before, so words line up with caption text.
     """
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raw = read_bounded(path, MAX_SIDECAR_BYTES)
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_json_int)
+    except errors.SourceError as exc:
+        problems.append(WordTimingsWarning(f"{path.name} could not be read: {exc.detail}"))
+        return None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON
         problems.append(WordTimingsWarning(f"{path.name} could not be read ({exc})."))
         return None
     if not isinstance(data, list):
@@ -838,7 +884,7 @@ def read_word_timings(path: Path, problems: list[errors.SourceError]) -> list[Wo
             last = words[-1]
             words[-1] = Word(last.start, max(last.end, e), last.text + text.strip())
         elif text.strip():
-            words.append(Word(s, e, text.strip()))
+            words.append(Word(s, e, safe_text(text.strip())))
     return words
 
 
@@ -861,18 +907,17 @@ def read_caption_file(
     track = CaptionTrack(None, language, UNKNOWN_KIND, UNKNOWN, [], None, str(path), problems)
     parsed = _Parsed()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            problems.append(
-                CaptionFileTooLargeError(f"{size:,} bytes is over the {max_bytes:,}-byte limit.")
-            )
-            data = b""
-        else:
-            data = path.read_bytes()
-    except OSError as exc:
-        problems.append(UnreadableCaptionFileError(f"{exc.strerror or exc}."))
+        data = read_bounded(
+            path,
+            max_bytes,
+            too_large=CaptionFileTooLargeError,
+            unreadable=UnreadableCaptionFileError,
+        )
+    except errors.SourceError as exc:
+        problems.append(exc)
         data = b""
 
+    track.size_bytes = len(data)
     if data:
         track.content_hash = hashlib.blake2b(data, digest_size=16).hexdigest()
     if not problems:

@@ -13,11 +13,14 @@ import re
 
 from ytclaims.sources.notes import NoteFile
 
-_ENTRY_RE = re.compile(r"^#{1,6}\s*\[(?P<title>.+?)\]\((?P<url>[^)\s]+)\)\s*$", re.MULTILINE)
+# The URL stops at brackets and blanks, so each "](" tried costs its URL, not the line.
+_ENTRY_RE = re.compile(
+    r"^#{1,6}[ \t]*\[(?P<title>.+?)\]\((?P<url>[^()\[\]\s]+)\)[ \t]*$", re.MULTILINE
+)
 _ID_IN_URL_RE = re.compile(
     r"(?:[?&]v=|youtu\.be/|/shorts/|/embed/|/live/)(?P<id>[A-Za-z0-9_-]{11})(?![A-Za-z0-9_-])"
 )
-_WIKI_RE = re.compile(r"\[\[([^\]|]+)")
+_WIKI_RE = re.compile(r"\[\[([^\[\]|]+)")
 
 
 def video_id_from_url(url: str) -> str | None:

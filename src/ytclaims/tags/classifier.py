@@ -118,6 +118,15 @@ def classify_docs(
         inputs.append(_Orths(np.concatenate(parts) if len(parts) > 1 else parts[0]))
     if not inputs:
         return []
-    scores = pipe.predict(inputs)  # type: ignore[arg-type]
     labels = list(pipe.labels)
-    return [dict(zip(labels, map(float, row), strict=True)) for row in scores]
+    # A claim without a token (empty text, no context) gets no probability mass, as
+    # spaCy gives a batch of only such docs: its n-gram layer fails on an empty doc
+    # inside a batch (IndexError), so such claims are never sent to it.
+    full = [i for i, x in enumerate(inputs) if len(x)]
+    zero = dict.fromkeys(labels, 0.0)
+    out = [dict(zero) for _ in inputs]
+    if full:
+        scores = pipe.predict([inputs[i] for i in full])  # type: ignore[arg-type]
+        for i, row in zip(full, scores, strict=True):
+            out[i] = dict(zip(labels, map(float, row), strict=True))
+    return out

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ytclaims.limits import MAX_TIME_CHARS, MAX_VIDEO_SECONDS
+
 #: Frame rate assumed for ``HH:MM:SS:FF`` frames; only the whole second is cited,
 #: so the choice never moves a citation by a second.
 ASSUMED_FPS = 30
@@ -189,3 +191,34 @@ def format_hms(seconds: float | None, style: str = "youtube", *, missing: str = 
     if h:
         return f"{h}:{m:02d}:{s:02d}"
     return f"{m:02d}:{s:02d}" if style == "padded" else f"{m}:{s:02d}"
+
+
+def parse_bounded(raw: str | None) -> ParsedTime:
+    """:func:`parse_time`, with two bounds no honest timestamp meets.
+
+    A string over :data:`~ytclaims.limits.MAX_TIME_CHARS` is not parsed (nor cached:
+    a note of 1 MB ``data-t`` values must not fill the cache), and readings beyond
+    :data:`~ytclaims.limits.MAX_VIDEO_SECONDS` are dropped: ``data-t="3000000000"`` is
+    no second of any video (and would overflow the warehouse's 32-bit seconds), and a
+    400-digit one is infinity. Without a reading left the time is ``invalid``, with
+    the reason.
+    """
+    if raw is not None and len(raw) > MAX_TIME_CHARS:
+        return ParsedTime(
+            raw, "garbage", INVALID, (), f"{len(raw):,} characters long: not a timestamp"
+        )
+    parsed = parse_time(raw)
+    kept = tuple(r for r in parsed.readings if r.seconds <= MAX_VIDEO_SECONDS)
+    if len(kept) == len(parsed.readings):
+        return parsed
+    limit = f"{MAX_VIDEO_SECONDS // 3600:,} hours"
+    if not kept:
+        return ParsedTime(
+            raw,
+            parsed.form,
+            INVALID,
+            (),
+            f"'{clean(raw)}' is over {limit}, longer than any video",
+        )
+    status = OK if len(kept) == 1 and parsed.status == AMBIGUOUS else parsed.status
+    return ParsedTime(raw, parsed.form, status, kept, parsed.reason)

@@ -28,6 +28,7 @@ from ytclaims.records import (
     BatchResult,
     Discovery,
     IngestRun,
+    display_path,
     new_run_id,
     problem_row,
     source_id_for,
@@ -68,7 +69,7 @@ def _error_id(p: dict[str, object]) -> str:
     key = "\x1f".join(
         str(p.get(k) or "") for k in ("source_path", "content_hash", "error_kind", "message")
     )
-    return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(key.encode("utf-8", "backslashreplace"), digest_size=8).hexdigest()
 
 
 ATTEMPTS_SCHEMA = pa.schema(
@@ -268,12 +269,14 @@ def _moved_sources(con: duckdb.DuckDBPyConnection, new_path: dict[str, str]) -> 
     ).fetchall()
     con.unregister("_unchanged")
     moves = [
-        (sid, new_path[sid])
+        (sid, stored, new_path[sid])
         for sid, stored in rows
         if stored != new_path[sid] and not Path(stored).exists()
     ]
-    for sid, pth in moves:
+    for sid, old, pth in moves:
         con.execute("UPDATE sources SET source_path = ? WHERE source_id = ?", [pth, sid])
+        # Its recorded problems (warnings: it is loaded) describe the same bytes: they move.
+        con.execute("UPDATE ingest_errors SET source_path = ? WHERE source_path = ?", [pth, old])
 
 
 def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list[str]:
@@ -353,7 +356,8 @@ def load(
     problems = list(found.problems) + [p for r in results for p in r.problems] + dup_problems
     for p in problems:
         p["error_id"] = _error_id(p)
-    parsed_paths = [p for r in results for p in r.parsed_paths]
+    parsed_paths = [display_path(p) for r in results for p in r.parsed_paths]
+    parsed_paths_set = set(parsed_paths)
     unchanged += sum(r.unchanged for r in results)
     n = {"sources": 0, "claims": 0, "anchors": 0}
     n_resolved = 0
@@ -414,13 +418,24 @@ def load(
         # that now yields another source (e.g. its channel line changed the key), unless
         # they were seen unchanged elsewhere this run (a moved note).
         replaced = con.execute(
-            "SELECT source_id, video_id FROM sources "
+            "SELECT source_id, video_id, source_path FROM sources "
             "WHERE source_id IN (SELECT source_id FROM _incoming) "
             "OR (source_path IN (SELECT source_path FROM _incoming) "
             "    AND source_id NOT IN (SELECT source_id FROM _unchanged_ids))"
         ).fetchall()
         con.unregister("_unchanged_ids")
-        replaced_videos = [v for _, v in replaced if v]
+        replaced_videos = [v for _, v, _ in replaced if v]
+        # A source now loaded from another path (a note moved and edited): the problems
+        # recorded for its old path described bytes that are gone.
+        left_paths = sorted(
+            {
+                old
+                for sid, _, old in replaced
+                if old not in parsed_paths_set
+                and incoming.get(sid, old) != old
+                and not Path(old).exists()
+            }
+        )
         if replaced:
             con.register(
                 "_replaced",
@@ -477,6 +492,12 @@ def load(
             "DELETE FROM ingest_errors WHERE source_path IN (SELECT source_path FROM _parsed) "
             "AND error_id NOT IN (SELECT error_id FROM _errs)"
         )
+        if left_paths:
+            con.register("_left", pa.table({"source_path": pa.array(left_paths, pa.string())}))
+            con.execute(
+                "DELETE FROM ingest_errors WHERE source_path IN (SELECT source_path FROM _left)"
+            )
+            con.unregister("_left")
         con.execute(
             "INSERT INTO ingest_errors BY NAME SELECT DISTINCT ON (error_id) *, ? AS run_id, "
             "? AS detected_at FROM _errs "
@@ -492,7 +513,7 @@ def load(
                 started_at,
                 datetime.now(UTC),
                 __version__,
-                inputs,
+                [display_path(i) for i in inputs],
                 len(found.files),
                 n["sources"],
                 unchanged,

@@ -472,14 +472,16 @@ SELECT a.claim_id,
        a.anchor_ordinal,
        a.data_t_raw AS anchor_raw,
        c.text,
-       CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
+       -- TRY_CAST: a second past 2**31 (loaded before ytclaims bounded them) is NULL
+       -- here instead of failing every query on the view.
+       TRY_CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
             AS INTEGER) AS seconds,
        coalesce(r.timestamp_status, a.timestamp_status) AS timestamp_status,
        CASE WHEN (CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END) IS NULL
             THEN NULL
             ELSE 'https://www.youtube.com/watch?v=' || c.video_id || '&t='
-                 || CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
-                         AS BIGINT) || 's' END AS url,
+                 || TRY_CAST(floor(CASE WHEN r.source_id IS NULL THEN a.anchor_seconds ELSE r.seconds END)
+                         AS INTEGER) || 's' END AS url,
        c.layers,
        c.trends,
        a.label_raw AS anchor_label,

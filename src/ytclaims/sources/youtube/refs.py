@@ -8,8 +8,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ytclaims.errors import SourceError
 from ytclaims.records import VIDEO_ID_RE
+from ytclaims.sources.reading import read_bounded
 from ytclaims.sources.youtube.errors import InvalidVideoRefError, RefsFileError
+
+#: Largest list of video ids read (a million URLs is some 50 MB).
+MAX_REFS_BYTES = 64 * 1024 * 1024
 
 #: Language codes end up in cache file names, so only these characters are allowed.
 LANGUAGE_CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,34}")
@@ -74,10 +79,10 @@ def read_refs_file(path: str | Path) -> tuple[list[str], list[dict[str, Any]]]:
     in a list of 500 videos does not cost the other 499.
     """
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig", errors="replace")
-    except OSError as exc:
-        raise RefsFileError(f"Cannot read '{p}': {exc.strerror or exc}.") from exc
+    try:  # a regular file, bounded: --from-file /dev/zero or a FIFO must not hang a fetch
+        text = read_bounded(p, MAX_REFS_BYTES).decode("utf-8-sig", errors="replace")
+    except SourceError as exc:
+        raise RefsFileError(f"Cannot read '{p}': {exc.detail}") from exc
     ids: list[str] = []
     seen: set[str] = set()
     problems: list[dict[str, Any]] = []
