@@ -28,7 +28,19 @@ class Step:
 
 
 #: Every step since version 1 (the first released shape), oldest first.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(
+        4,
+        "transcript claims carry their sentence's span and check-worthiness",
+        (
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS checkworthy DOUBLE",
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS span_start DOUBLE",
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS span_end DOUBLE",
+            "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS checkworthy DOUBLE",
+            "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS claim_id VARCHAR",
+        ),
+    ),
+)
 
 #: The version a warehouse has once every step ran.
 LATEST = max((s.version for s in STEPS), default=1)

@@ -29,7 +29,7 @@ STEMMER = "english"
 STOPWORDS = "english"
 IGNORE = r"(\.|[^a-z0-9])+"
 #: Bump when the index settings change: a stored digest of another version is stale.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: the sentence copy carries checkworthy and claim_id
 
 CLAIMS_FTS = "fts_main_claims"
 SENTENCE_TABLE = "sentence_docs"
@@ -120,7 +120,7 @@ def _digest(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
 
 
 def _sentences_digest(con: duckdb.DuckDBPyConnection) -> str:
-    return _digest(con, "sentences", "source_id, sentence_index, text")
+    return _digest(con, "sentences", "source_id, sentence_index, text, checkworthy, claim_id")
 
 
 def _claims_digest(con: duckdb.DuckDBPyConnection) -> str:
@@ -208,7 +208,8 @@ def build_search_index(con: duckdb.DuckDBPyConnection, *, force: bool = False) -
         con.execute(
             f"CREATE OR REPLACE TABLE {SENTENCE_TABLE} AS "
             "SELECT source_id || ':' || sentence_index AS sentence_id, source_id, "
-            'sentence_index, video_id, track, start, "end", text FROM sentences'
+            'sentence_index, video_id, track, start, "end", text, checkworthy, claim_id '
+            "FROM sentences"
         )
         _comment_sentence_docs(con)
         _create_index(con, SENTENCE_TABLE, "sentence_id")
@@ -240,5 +241,7 @@ def _comment_sentence_docs(con: duckdb.DuckDBPyConnection) -> None:
         "start": "Start in seconds.",
         '"end"': "End in seconds.",
         "text": "Sentence text (indexed).",
+        "checkworthy": "Check-worthiness of the sentence (sentences.checkworthy).",
+        "claim_id": "Transcript claim the sentence became, if any (sentences.claim_id).",
     }.items():
         con.execute(f"COMMENT ON COLUMN {SENTENCE_TABLE}.{col} IS '{text}'")
