@@ -5,15 +5,20 @@ figures, comparisons, causes, predictions, definitions); narration, references t
 is on screen, instructions, questions, greetings and sponsor reads are not
 (``docs/labelling/checkworthy.md``). Keyword rules cannot tell "this point here moves
 over to there" from "every face is bounded by three edges", so a classifier trained on
-1,591 sentences labelled by reading decides: a spaCy ``textcat`` trained with
+the labelled transcript sentences (``data/checkworthy``) decides: a spaCy ``textcat`` trained with
 ``spacy train`` from ``claims/train/checkworthy.cfg``, shipped in
 ``claims/model/checkworthy`` and loaded once per process, offline.
 
-**Input.** The sentence's own tokens, then its context the way the labeller saw it: the
-end of the sentence before, the start of the one after and the video's title, each
-token prefixed (``prev=so``, ``next=but``, ``title=euler``) so that words around a
-sentence never count as words of it. Which context the model reads is stored with it
-(``meta.json``: ``ytclaims.context``), so training and use cannot disagree.
+**Input.** The sentence's own tokens (lower-cased when the model says ``lower``) and
+:func:`marks`: how it opens, how it ends, how long it is, whether it has digits. The
+context a labeller saw can be added — the end of the sentence before, the start of the
+one after and the video's title, each token prefixed (``prev=so``, ``next=but``,
+``title=euler``) so words around a sentence never count as words of it — but in
+cross-validation over the training videos it did not help, and ingest knows no title,
+so the shipped model reads none. What the model reads is stored with it
+(``meta.json``: ``ytclaims.context``), so training and use cannot disagree. Besides the
+labelled sentences it was trained on 600 claims from video notes about AI and other
+subjects, so that it has seen their vocabulary.
 
 **Auto-generated captions** are lower case and unpunctuated; the model was also trained
 on every sentence in that form (:func:`auto_form`), so it scores both, and the
