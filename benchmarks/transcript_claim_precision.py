@@ -1,11 +1,18 @@
-"""Precision of transcript claim selection on the shared caption corpus.
+"""Precision of transcript claim selection on the shared caption corpus (10 videos).
+
+The main evaluation of transcript claims is ``benchmarks/transcript_claims_eval.py``
+(held-out videos, precision and recall, whole sentences, auto-captions). This script
+keeps the older measure: the 60 sentences labelled here were drawn from what the
+first, rule-based selection chose on ``../shared/corpus/captions``, under a stricter
+criterion (no opinions, nothing that leans on the picture); today's selection is scored
+on those of them it still chooses, and the script says how many that is.
 
     python benchmarks/transcript_claim_precision.py [CAPTIONS_DIR] [--labels FILE]
     python benchmarks/transcript_claim_precision.py --draw 60 [--seed 20261128] > sample.jsonl
 
 Why it is built this way:
 
-* **Precision only.** ``select_claims`` is a rule meant to feed citations, where a
+* **Precision only.** ``select_claims`` is meant to feed citations, where a
   wrong claim costs more than a missed one, so the question is "of what it selects,
   how much is a checkable claim?". Recall would need every sentence labelled.
 * **Labels are joined by (video_id, text)**, not by position or time, so they survive
@@ -39,10 +46,9 @@ import json
 import math
 import random
 import sys
-from collections import Counter
 from pathlib import Path
 
-from ytclaims.claims.transcript import REASONS, segment_sentences, select_claims
+from ytclaims.claims.transcript import score_sentences, segment_sentences, select_claims
 from ytclaims.sources.captions import read_caption_file
 
 HERE = Path(__file__).resolve().parent
@@ -58,11 +64,13 @@ def selection(captions: Path) -> tuple[list[dict[str, object]], dict[str, tuple[
     for path in sorted(captions.glob("*/captions.*")):
         track = read_caption_file(path)
         vid = track.video_id or path.parent.name
-        sentences = segment_sentences(track)
+        sentences = score_sentences(segment_sentences(track))
         claims = select_claims(sentences)
         per_video[vid] = (len(sentences), len(claims))
-        for s, reasons in claims:
-            rows.append({"video_id": vid, "start": s.start, "text": s.text, "reasons": reasons})
+        for s in claims:
+            rows.append(
+                {"video_id": vid, "start": s.start, "text": s.text, "checkworthy": s.checkworthy}
+            )
     return rows, per_video
 
 
@@ -108,18 +116,17 @@ def report(rows: list[dict[str, object]], per_video: dict[str, tuple[int, int]],
     lo, hi = wilson(true, len(judged))
     print(f"precision: {true}/{len(judged)} = {true / len(judged):.1%}  (95% CI {lo:.0%}-{hi:.0%})")
 
-    by_reason: Counter[str] = Counter()
-    true_by_reason: Counter[str] = Counter()
-    for lab in judged:
-        for r in current[(lab["video_id"], lab["text"])]["reasons"]:  # type: ignore[union-attr]
-            by_reason[r] += 1
-            true_by_reason[r] += lab["is_claim"]
-    print("by reason (a sentence counts under every reason that fired):")
-    for r in REASONS:
-        if by_reason[r]:
+    print("by check-worthiness:")
+    for lo_cw, hi_cw in ((0.0, 0.9), (0.9, 0.95), (0.95, 1.01)):
+        band = [
+            lab
+            for lab in judged
+            if lo_cw <= float(current[(lab["video_id"], lab["text"])]["checkworthy"]) < hi_cw  # type: ignore[arg-type]
+        ]
+        if band:
+            k = sum(lab["is_claim"] for lab in band)
             print(
-                f"  {r:<13} {true_by_reason[r]:>3}/{by_reason[r]:<3} "
-                f"= {true_by_reason[r] / by_reason[r]:.0%}"
+                f"  [{lo_cw:.2f}, {min(hi_cw, 1):.2f})  {k:>3}/{len(band):<3} = {k / len(band):.0%}"
             )
 
 

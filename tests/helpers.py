@@ -154,3 +154,23 @@ def ingest_untagged(paths: list, db: Path | str, **kw: object):
     if "tag" in inspect.signature(ingest).parameters:
         kw.setdefault("tag", False)
     return ingest(paths, db, **kw)
+
+
+@contextlib.contextmanager
+def loose_checkworthy(threshold: str = "0.6") -> Iterator[None]:
+    """Ingest with a looser check-worthiness cut than the shipped model's.
+
+    The fixture captions speak of AI businesses; the shipped classifier, trained on
+    mathematics videos with a cut chosen for precision there, scores them below it.
+    Tests of search and views need transcript claims to exist, not that model's
+    judgement, so they draw the cut at ``threshold`` (YTCLAIMS_CHECKWORTHY_THRESHOLD).
+    """
+    old = os.environ.get("YTCLAIMS_CHECKWORTHY_THRESHOLD")
+    os.environ["YTCLAIMS_CHECKWORTHY_THRESHOLD"] = threshold
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["YTCLAIMS_CHECKWORTHY_THRESHOLD"]
+        else:
+            os.environ["YTCLAIMS_CHECKWORTHY_THRESHOLD"] = old

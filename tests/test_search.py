@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import REPO, index_titles, ro
+from helpers import REPO, index_titles, loose_checkworthy, ro
 
 from ytclaims import errors
 from ytclaims.pipeline import ingest
@@ -45,7 +45,8 @@ LABEL_WORDS = {
 def build(db: Path) -> Path:
     """Ingest the fixture (tagged with the fixture taxonomy), apply the views and build the
     index the way the loader does: inside one explicit transaction."""
-    ingest([NOTES, CAPTIONS], db, taxonomy=str(TAXONOMY), workers=1)
+    with loose_checkworthy():
+        ingest([NOTES, CAPTIONS], db, taxonomy=str(TAXONOMY), workers=1)
     con = connect_write(db)
     try:
         apply_views(con)
@@ -364,6 +365,24 @@ def test_search_sentences_filters(db: Path) -> None:
     assert (
         by_channel[0]["title"] == index_titles(NOTES / "alphachan" / "alphachan.md")["srchAlphaA1"]
     )
+
+
+def test_search_sentences_carry_checkworthy_and_their_claim(db: Path) -> None:
+    with ro(db) as con:
+        got = search_sentences(con, "tokenizer inference")
+        truth = {
+            (r[0], r[1]): (r[2], r[3])
+            for r in con.execute(
+                "SELECT source_id, sentence_index, checkworthy, claim_id FROM sentences"
+            ).fetchall()
+        }
+        only = search_sentences(con, "tokenizer inference", claims_only=True)
+        strict = search_sentences(con, "tokenizer inference", min_checkworthy=0.99)
+    assert got and any(r["claim_id"] for r in got) and any(not r["claim_id"] for r in got)
+    for r in got:
+        assert (r["checkworthy"], r["claim_id"]) == truth[(r["source_id"], r["sentence_index"])]
+    assert [r["text"] for r in only] == [r["text"] for r in got if r["claim_id"]]
+    assert [r["text"] for r in strict] == [r["text"] for r in got if r["checkworthy"] >= 0.99]
 
 
 # --- bad queries and bad states -----------------------------------------------------------

@@ -140,3 +140,12 @@ def test_status_is_coloured(db) -> None:
     ansi = console.export_text(styles=True)
     assert "\x1b[33mreinterpreted" in ansi  # yellow
     assert "\x1b[1mfully autonomous" not in ansi  # not made bold by its own markup
+
+
+def test_transcript_claims_are_marked_with_their_score() -> None:
+    from ytclaims.research.show import ShownClaim
+
+    said = ShownClaim("c1", "Light takes 8 minutes.", 12, "transcript", [], [], "transcript", 0.934)
+    note = ShownClaim("c2", "A note claim.", 3, "unverified", [], [], "note")
+    assert said.source_mark == "said 0.93"
+    assert note.source_mark == "note"

@@ -1,7 +1,10 @@
 """Caption track -> sentences -> claims.
 
-Expected sentences, times and reasons are worked out by hand from the fixture files and
-the rules in ytclaims.claims.transcript's docstrings, not copied from a run.
+Expected sentences and times are worked out by hand from the fixture files and the
+rules in ytclaims.claims.transcript's docstrings, not copied from a run. Where a trained
+model decides (boundaries of unpunctuated text, check-worthiness), the tests check what
+must hold whatever it decides: every word kept once, in order, at its own time; the
+selection rule applied to the scores it gives.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ import pytest
 from helpers import CAPTIONS, shared_params
 
 from ytclaims.claims.transcript import (
-    REASONS,
+    MAX_WORDS,
     Sentence,
-    claim_reasons,
+    is_complete,
+    score_sentences,
     segment_sentences,
     select_claims,
+    transcript_rows,
 )
 from ytclaims.sources.captions import CaptionTrack, Cue, Word, read_caption_file
 
@@ -36,8 +41,8 @@ def track_of(cues: list[tuple[float, float, str]], words: list[Word] | None = No
     )
 
 
-def sentence(text: str) -> Sentence:
-    return Sentence(0.0, 1.0, text, 0, 0)
+def sentence(text: str, score: float = 0.9, *, punctuated: bool = True) -> Sentence:
+    return Sentence(0.0, 1.0, text, 0, 0, punctuated=punctuated, checkworthy=score)
 
 
 # --- punctuated text ----------------------------------------------------------------------
@@ -80,6 +85,24 @@ def test_decimals_abbreviations_acronyms_initials() -> None:
     ]
 
 
+def test_abbreviations_that_are_words_too() -> None:
+    text = (
+        "See Fig. 3 and No. 5 on p. 12 of Roe v. Wade. Call that point P. It moves. "
+        "No. That is not it. Put it in. Then a rod 5 in. long stays. It is 1 No."
+    )
+    got = segment_sentences(track_of([(0.0, 30.0, text)]))
+    assert [s.text for s in got] == [
+        "See Fig. 3 and No. 5 on p. 12 of Roe v. Wade.",
+        "Call that point P.",
+        "It moves.",
+        "No.",
+        "That is not it.",
+        "Put it in.",
+        "Then a rod 5 in. long stays.",
+        "It is 1 No.",
+    ]
+
+
 def test_punctuated_text_is_not_split_at_pauses() -> None:
     track = track_of([(0.0, 2.0, "The market grew quickly"), (5.0, 2.0, "over the last decade.")])
     got = segment_sentences(track)
@@ -92,20 +115,26 @@ def test_punctuated_text_is_not_split_at_pauses() -> None:
 AUTO = [
     (0.0, 2.0, "the market grew quickly"),
     (2.0, 2.0, "over the last decade"),
-    (5.5, 2.0, "and investors now expect"),  # 1.5 s after the previous cue ends
-    (7.5, 2.0, "further gains next year"),
+    (8.0, 2.0, "and i think investors now expect"),  # 4 s after the previous cue ends
+    (10.0, 2.0, "[Music] further gains next year"),
 ]
 
 
-def test_unpunctuated_cues_split_at_pauses() -> None:
+def test_unpunctuated_text_splits_at_long_silences_and_sound_labels() -> None:
     got = segment_sentences(track_of(AUTO))
-    assert [(s.text, s.start, s.end, s.first_cue, s.last_cue) for s in got] == [
-        ("the market grew quickly over the last decade", 0.0, 4.0, 0, 1),
-        ("and investors now expect further gains next year", 5.5, 9.5, 2, 3),
-    ]
-    longer_pause = segment_sentences(track_of(AUTO), pause_seconds=2.0)
-    assert len(longer_pause) == 1
-    assert longer_pause[0].text == " ".join(t for _, _, t in AUTO)
+    words = [w for _, _, t in AUTO for w in t.split() if w != "[Music]"]
+    assert " ".join(s.text for s in got).lower().split() == [w.lower() for w in words]
+    assert all(not s.punctuated for s in got)
+    # A 4 s silence (>= PAUSE_SECONDS) and the sound label always end a sentence.
+    starts = [s.start for s in got]
+    assert 8.0 in starts
+    assert any(s.text.startswith("Further") for s in got)
+    assert all(s.first_cue <= s.last_cue for s in got)
+    # Case restored: a capital to start each sentence, "I" as a word.
+    assert all(s.text[0].isupper() for s in got)
+    assert "and I think" in " ".join(s.text for s in got).replace("And I", "and I")
+    # Without the silence rule, the model alone decides (it may still split there).
+    assert segment_sentences(track_of(AUTO), pause_seconds=60.0)
 
 
 def test_length_cap_splits_long_runs() -> None:
@@ -114,23 +143,30 @@ def test_length_cap_splits_long_runs() -> None:
     got = segment_sentences(track, max_words=40)
     assert len(got) >= 3
     assert all(len(s.text.split()) <= 40 for s in got)
-    assert " ".join(s.text for s in got) == " ".join(words)
+    assert " ".join(s.text for s in got).lower() == " ".join(words)  # capitals restored
     assert all(a.end <= b.start + 1e-9 for a, b in zip(got, got[1:], strict=False))
 
 
 def test_length_cap_prefers_clause_punctuation() -> None:
     words = [f"w{i}" for i in range(60)]
     words[19] += ","  # a comma after the 20th word: inside the allowed middle half
-    got = segment_sentences(track_of([(0.0, 30.0, " ".join(words))]), max_words=40)
-    assert [len(s.text.split()) for s in got] == [20, 40]
-    assert got[0].text.endswith("w19,")
+    words[-1] += "."
+    text = "Intro. " + " ".join(words)
+    got = segment_sentences(track_of([(0.0, 30.0, text)]), max_words=40)
+    assert [len(s.text.split()) for s in got] == [1, 20, 40]
+    assert got[1].text.endswith("w19,")
 
 
 def test_length_cap_applies_to_punctuated_sentences_too() -> None:
-    long = " ".join(["word"] * 50) + "."
+    # Punctuated (at least one sentence end per 60 words), with one runaway sentence.
+    long = "One here. Two here. Word " + " ".join(["word"] * 169) + "."
     got = segment_sentences(track_of([(0.0, 25.0, long), (25.0, 2.0, "Short one here.")]))
-    assert all(len(s.text.split()) <= 40 for s in got)
+    assert all(len(s.text.split()) <= MAX_WORDS for s in got)
+    assert [len(s.text.split()) for s in got][:2] == [2, 2] and len(got) == 5
     assert got[-1].text == "Short one here."
+    # Caption authors' long sentences (livestreams reach 130 words) stay whole.
+    whole = "One here. Two here. Word " + " ".join(["word"] * 129) + "."
+    assert len(segment_sentences(track_of([(0.0, 25.0, whole)]))) == 3
 
 
 def test_bad_arguments_and_empty_track() -> None:
@@ -158,26 +194,26 @@ def test_sentence_starts_at_its_first_word_sidecar() -> None:
 def test_rolling_vtt_sentences_use_inline_word_times() -> None:
     track = read_caption_file(FIXTURES / "VttAutoCap1.en.vtt")
     got = segment_sentences(track)
-    # Unpunctuated: split where "2020" (4.8 s, lasting at most 1 s) is followed by "and" at 7.6 s.
-    assert [(s.text, s.start, s.end) for s in got] == [
-        ("so today the price of eggs rose by 40 percent since 2020", 0.0, 5.8),
-        ("and experts expect more", 7.6, 9.8),
-    ]
-    assert [(s.first_cue, s.last_cue) for s in got] == [(0, 2), (4, 4)]
-    assert len(segment_sentences(track, pause_seconds=2.0)) == 1
+    words = "so today the price of eggs rose by 40 percent since 2020 and experts expect more"
+    assert " ".join(s.text for s in got).lower() == words
+    # Each sentence starts at its first word's inline time (0.0, or a later word's).
+    inline = {w.start for w in track.words}
+    assert got[0].start == 0.0 and got[0].text.startswith("So today")
+    assert all(s.start in inline for s in got)
+    assert got[-1].end == 9.8
+    # "and" at 7.6 s follows 1.8 s of silence after "2020" (which lasts at most 1 s):
+    # a silence rule of 1.5 s must split there, whatever the model says.
+    split = segment_sentences(track, pause_seconds=1.5)
+    assert any(s.start == 7.6 and s.text.startswith("And experts") for s in split)
 
 
-def test_json3_sentences_and_claims() -> None:
+def test_json3_sentences_keep_their_words_and_times() -> None:
     track = read_caption_file(FIXTURES / "Json3Track1.en.json3")
     got = segment_sentences(track)
-    assert [(s.text, s.start) for s in got] == [
-        ("the new chip is ten times faster than the old one", 0.4),
-        ("according to Nvidia", 6.5),
-    ]
-    claims = select_claims(got)
-    assert [(s.text, r) for s, r in claims] == [
-        ("the new chip is ten times faster than the old one", ["multiplier", "comparison"])
-    ]
+    text = "the new chip is ten times faster than the old one according to Nvidia"
+    assert " ".join(s.text for s in got).lower() == text.lower()
+    assert got[0].start == 0.4 and got[0].text.startswith("The new chip")
+    assert "Nvidia" in got[-1].text  # a capital the recogniser wrote is kept
 
 
 def test_word_times_that_drift_from_their_cue_are_ignored() -> None:
@@ -196,59 +232,43 @@ def test_word_times_that_drift_from_their_cue_are_ignored() -> None:
 
 # --- claim selection -------------------------------------------------------------------------
 
-POSITIVE = [
-    ("The company's revenue grew to $4.2 billion last year.", ["number", "money"]),
-    ("About 40% of adults in the survey said they sleep badly.", ["percent"]),
-    ("The new model is ten times faster than the previous one.", ["multiplier", "comparison"]),
-    (
-        "GPT-3 was released by OpenAI in 2020 with 175 billion parameters.",
-        ["number", "date", "organization"],
-    ),
-    (
-        "Solar panels will be cheaper than coal by 2030 in most countries.",
-        ["date", "comparison", "prediction"],
-    ),
-    ("The Putnam is a six-hour long test with twelve questions.", ["number"]),
-    ("Fewer people attended the festival compared with last summer.", ["comparison"]),
-    ("It's the largest prime number anyone has found so far.", ["comparison"]),
-    ("NASA landed the first humans on the Moon in July 1969.", ["date", "organization"]),
-    ("The chip draws 3 watts while it decodes video streams.", ["number"]),
-]
 
-NEGATIVE = [
-    "How many people live in Tokyo, 14 million?",  # a question
-    "It grew 40% fast.",  # under six words
-    "We're going to see how this works in a moment.",  # narration, not a prediction
-    "Let me show you a nicer way to think about it.",
-    "So 2 plus 3 equals 5, and that settles it.",  # spoken arithmetic
-    "The expected value of a single die roll is interesting.",  # a statistics term
-    "This will give us the area of the circle here.",  # subject is on screen
-    "I would rather think about it in a different way.",  # "rather than" is no comparison
-    "Between 0 and 3, nothing much happens to the curve.",  # single digits alone
-]
+def test_selection_rule_threshold_words_question_and_whole_sentences() -> None:
+    keep = sentence("Every connected planar graph has V minus E plus F equal to 2.", 0.9)
+    low = sentence("Every connected planar graph has V minus E plus F equal to 2.", 0.2)
+    short = sentence("It is always two.", 0.95)
+    question = sentence("Is every connected planar graph's characteristic two?", 0.95)
+    cut = sentence("and every connected planar graph has characteristic two", 0.95)
+    unscored = Sentence(0.0, 1.0, "Every connected planar graph has characteristic two.", 0, 0)
+    auto = sentence("Every connected planar graph has characteristic two", 0.95, punctuated=False)
+    got = select_claims([keep, low, short, question, cut, unscored, auto], threshold=0.5)
+    assert got == [keep, auto]
+    assert select_claims([keep], threshold=0.95) == []
 
 
-@pytest.mark.parametrize(("text", "reasons"), POSITIVE)
-def test_select_claims_positive(text: str, reasons: list[str]) -> None:
-    assert claim_reasons(text) == reasons
-    selected = select_claims([sentence(text)])
-    assert [(s.text, r) for s, r in selected] == [(text, reasons)]
+def test_complete_sentence_check() -> None:
+    assert is_complete("The sum converges to pi squared over 6.")
+    assert is_complete('"Quoted," she said, "it works!"')
+    assert is_complete("1729 is the taxicab number.")
+    assert not is_complete("and then the sum converges.")
+    assert not is_complete("The sum converges to")
 
 
-@pytest.mark.parametrize("text", NEGATIVE)
-def test_select_claims_negative(text: str) -> None:
-    assert select_claims([sentence(text)]) == []
-
-
-def test_reasons_are_listed_in_canonical_order() -> None:
-    for _, reasons in POSITIVE:
-        assert reasons == [r for r in REASONS if r in reasons]
-
-
-def test_question_with_claim_words_is_not_a_claim() -> None:
-    text = "Did the company really grow 40% faster than Google in 2021?"
-    assert claim_reasons(text)  # the words would qualify...
-    assert select_claims([sentence(text)]) == []  # ...but it asks
+def test_sentences_are_scored_and_claims_carry_score_and_span() -> None:
+    track = read_caption_file(FIXTURES / "W0rdT1m1ngs" / "captions.srt")
+    scored = score_sentences(segment_sentences(track))
+    assert all(0.0 <= s.checkworthy <= 1.0 for s in scored)
+    rows = transcript_rows(track, "p", "W0rdT1m1ngs/captions.srt", "sid")
+    assert [r["checkworthy"] for r in rows.sentences] == [s.checkworthy for s in scored]
+    by_claim = {r["claim_id"]: r for r in rows.sentences if r["claim_id"]}
+    assert len(by_claim) == len(rows.claims) == len(rows.anchors)
+    for claim, anchor in zip(rows.claims, rows.anchors, strict=True):
+        sent = by_claim[claim["claim_id"]]
+        assert claim["text"] == sent["text"]
+        assert (claim["span_start"], claim["span_end"]) == (sent["start"], sent["end"])
+        assert claim["checkworthy"] == sent["checkworthy"]
+        assert anchor["anchor_seconds"] == sent["start"]
+        assert "check-worthiness" in anchor["resolution_reason"]
 
 
 # --- shared corpus ---------------------------------------------------------------------------
@@ -266,7 +286,7 @@ def test_shared_segmentation_keeps_all_text(path: Path) -> None:
     assert got
     # Nothing lost or doubled: sentences re-join to the cue text.
     assert " ".join(s.text for s in got) == " ".join(c.text for c in track.cues if c.text)
-    assert all(len(s.text.split()) <= 40 for s in got)
+    assert all(len(s.text.split()) <= MAX_WORDS for s in got)
     assert all(s.first_cue <= s.last_cue for s in got)
     assert all(a.last_cue <= b.first_cue for a, b in zip(got, got[1:], strict=False))
     # Human captions are punctuated: most sentences end in sentence punctuation.

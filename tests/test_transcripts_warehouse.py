@@ -169,6 +169,48 @@ def test_transcript_claims_cite_the_start_of_their_sentence(captions_db, expecte
         assert 0 <= seconds <= expected_cues[vid][-1][1]
 
 
+def test_transcript_claims_carry_sentence_span_and_score(captions_db) -> None:
+    from ytclaims.claims.checkworthy import load_model
+
+    db, _ = captions_db
+    cut = load_model().threshold
+    with ro(db) as con:
+        claims = con.execute(
+            "SELECT claim_id, text, checkworthy, span_start, span_end FROM claims "
+            "WHERE block_kind = 'transcript_sentence' ORDER BY claim_id"
+        ).fetchall()
+        chosen = con.execute(
+            'SELECT claim_id, text, checkworthy, start, "end" FROM sentences '
+            "WHERE claim_id IS NOT NULL ORDER BY claim_id"
+        ).fetchall()
+        scored = con.execute(
+            "SELECT count(*), count(checkworthy), min(checkworthy), max(checkworthy) FROM sentences"
+        ).fetchone()
+        view = con.execute(
+            "SELECT claim_id, text, checkworthy, span_start, span_end, seconds, url, "
+            "track_kind FROM transcript_claims ORDER BY claim_id"
+        ).fetchall()
+        cites = con.execute(
+            "SELECT claim_id, checkworthy, span_start, span_end FROM citations "
+            "WHERE source_kind = 'transcript' ORDER BY claim_id"
+        ).fetchall()
+        notes = con.execute(
+            "SELECT count(*) FROM citations WHERE source_kind = 'note' AND checkworthy IS NOT NULL"
+        ).fetchone()[0]
+    assert claims, "the shared captions yield transcript claims"
+    # Every sentence is scored; the claims are exactly the chosen sentences, same span.
+    assert scored[0] == scored[1] and 0.0 <= scored[2] <= scored[3] <= 1.0
+    assert claims == chosen
+    assert all(cw >= cut for _, _, cw, _, _ in claims)
+    assert all(a <= b for _, _, _, a, b in claims)
+    assert [r[:5] for r in view] == claims
+    for _, _, _, start, _, seconds, url, kind in view:
+        assert seconds == math.floor(start) and url.endswith(f"&t={seconds}s")
+        assert kind == "manual" or kind == "unknown"
+    assert cites == [(c[0], c[2], c[3], c[4]) for c in claims]
+    assert notes == 0
+
+
 def test_reingesting_the_caption_folder_changes_nothing_but_runs(captions_db) -> None:
     db, _ = captions_db
     relations = all_relations(db)

@@ -319,6 +319,10 @@ def search(
     sentences: Annotated[
         bool, typer.Option("--sentences", help="Search transcript sentences instead of claims.")
     ] = False,
+    claims_only: Annotated[
+        bool,
+        typer.Option("--claims-only", help="With --sentences: only sentences chosen as claims."),
+    ] = False,
     limit: Annotated[int, typer.Option(help="Results to show.")] = 20,
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
@@ -332,8 +336,19 @@ def search(
         con = connect_read(db_path(db))
         try:
             if sentences:
-                hits = search_sentences(con, query, channel=channel, video=video, limit=limit)
-                cols = ["rank", "video_id", "seconds", "text", "url", "score"]
+                hits = search_sentences(
+                    con, query, channel=channel, video=video, limit=limit, claims_only=claims_only
+                )
+                cols = [
+                    "rank",
+                    "video_id",
+                    "seconds",
+                    "checkworthy",
+                    "claim_id",
+                    "text",
+                    "url",
+                    "score",
+                ]
             else:
                 hits = search_claims(
                     con, query, layer=layer, trend=trend, channel=channel, video=video, limit=limit

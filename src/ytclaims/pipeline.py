@@ -40,16 +40,20 @@ DEFAULT_BATCH_SIZE = 250
 
 
 def pipeline_fingerprint(taxonomy: str | None = None, *, tag: bool = True) -> str:
-    """What produced a source's rows: ytclaims version and tagger.
+    """What produced a source's rows: ytclaims version, tagger and transcript models.
 
     Re-runs skip a file only when its bytes *and* this fingerprint are unchanged, so
-    upgrading ytclaims or editing the taxonomy re-processes everything once.
+    upgrading ytclaims, editing the taxonomy or retraining a model re-processes
+    everything once.
     """
+    from ytclaims.claims.fingerprint import transcript_models_fingerprint
+
+    models = transcript_models_fingerprint()
     if not tag:
-        return f"{__version__}+untagged"
+        return f"{__version__}+untagged+{models}"
     from ytclaims.tags.fingerprint import tagger_fingerprint
 
-    return f"{__version__}+{tagger_fingerprint(taxonomy)}"
+    return f"{__version__}+{tagger_fingerprint(taxonomy)}+{models}"
 
 
 @dataclass(slots=True)

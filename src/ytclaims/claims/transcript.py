@@ -1,4 +1,4 @@
-"""Caption track -> timed sentences -> the sentences that state checkable claims.
+"""Caption track -> timed sentences -> the sentences a researcher would cite.
 
 A caption cue is a screenful of text, not a thought: sentences run across cues and
 cues hold the ends of one sentence and the start of the next. Claims are cited by
@@ -11,15 +11,19 @@ word by word:
   captions and the timings disagree on are skipped, not shifted. A word that is not
   aligned, or whose aligned time falls outside its cue by more than
   :data:`MAX_WORD_DRIFT` seconds, is timed by its character offset within its cue.
-* **Splitting.** Punctuated text is split after ``.``, ``?`` and ``!`` (see
-  :func:`_ends_sentence` for decimals, abbreviations and initials). Unpunctuated text
-  (auto-captions: fewer than one sentence end per :data:`WORDS_PER_SENTENCE_END`
-  words) is also split at pauses of at least ``pause_seconds``. Any piece longer than
-  ``max_words`` is split at its strongest break: the longest pause, with a bonus
-  after clause punctuation and before a conjunction.
+* **Punctuated text** (human captions) is split after ``.``, ``?`` and ``!`` wherever
+  they fall, across cue boundaries (see :func:`_ends_sentence` for decimals,
+  abbreviations, initials and single-letter names); nothing else splits it, short of a
+  run over ``max_words`` words.
+* **Unpunctuated text** (auto-generated captions: fewer than one sentence end per
+  :data:`WORDS_PER_SENTENCE_END` words) is split where the sentence-boundary model
+  (:mod:`ytclaims.claims.senter`: pauses between words plus a trained ``senter``) puts
+  sentence starts, and at any silence of ``pause_seconds`` or more; each sentence gets
+  its capital back (:func:`ytclaims.claims.checkworthy.restore_case`). Bracketed
+  sound labels (``[Music]``) are dropped and end the sentence before them.
 
-:func:`select_claims` then applies an explicit rule (see its docstring): no model,
-so every selection can be explained by the reasons it returns.
+Every sentence is then scored for check-worthiness (:mod:`ytclaims.claims.checkworthy`)
+and :func:`select_claims` keeps the claims (see its docstring for the rule).
 """
 
 from __future__ import annotations
@@ -27,11 +31,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from functools import lru_cache
-from importlib import resources
 
+from ytclaims.claims import checkworthy
 from ytclaims.records import claim_id_for
 from ytclaims.sources.captions import CaptionTrack, Word
 
@@ -47,25 +50,20 @@ ALIGN_WINDOW_CUES = 200
 MAX_ALIGN_PAIRS = 2_000_000
 #: A claim has at least this many words.
 MIN_CLAIM_WORDS = 6
-
-#: Reasons select_claims can return, in the order it lists them.
-REASONS = (
-    "number",
-    "money",
-    "percent",
-    "multiplier",
-    "date",
-    "comparison",
-    "prediction",
-    "organization",
-)
+#: Longest sentence before the length cap splits it. Caption authors' sentences reach
+#: 130 words (livestreams); the cap only stops runaway text.
+MAX_WORDS = 150
+#: A silence this long always ends a sentence of unpunctuated captions.
+PAUSE_SECONDS = 3.0
 
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """A sentence (or pause-delimited phrase) of a caption track, in seconds.
+    """A sentence of a caption track, in seconds.
 
     ``first_cue`` / ``last_cue`` index ``track.cues`` (empty cues included).
+    ``punctuated`` says whether it comes from punctuated text (split by punctuation) or
+    from the boundary model; ``checkworthy`` is filled in by :func:`score_sentences`.
     """
 
     start: float
@@ -73,6 +71,8 @@ class Sentence:
     text: str
     first_cue: int
     last_cue: int
+    punctuated: bool = True
+    checkworthy: float | None = None
 
 
 @dataclass(slots=True)
@@ -88,28 +88,42 @@ class _Token:
 _END_RE = re.compile(r"(?:[.!?]+|…)[\"'”’)\]]*$")
 _NORM_RE = re.compile(r"[\W_]+")
 _OPEN_RE = re.compile(r"^[\"'“‘(\[]+")
-#: Abbreviations that do not end a sentence even before a capital ("Dr. Smith", "e.g. The").
+#: Abbreviations that never end a sentence, even before a capital ("Dr. Smith", "e.g. The").
 _NEVER_END = frozenset(
     """
-    dr. mr. mrs. ms. prof. st. sr. jr. vs. v. e.g. i.e. eg. ie. cf. fig. figs. eq. eqs.
-    no. nos. approx. ca. vol. pp. p. sec. ch. mt. gen. col. lt. sgt. capt. rev. hon. esp.
-    jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. ft. in. lb. lbs. oz.
+    dr. mr. mrs. ms. prof. sr. jr. vs. e.g. i.e. eg. ie. cf. approx. ca. esp. al.
+    mt. gen. col. lt. sgt. capt. rev. hon.
     """.split()
 )
+#: Abbreviations only before a number ("No. 5", "Fig. 3", "p. 12"); elsewhere "no." and
+#: "P." are words, and maths narration ends sentences on single letters ("... point P.").
+_BEFORE_NUMBER = frozenset(
+    """
+    no. nos. p. pp. fig. figs. eq. eqs. vol. sec. ch. art. jan. feb. mar. apr. jun. jul.
+    aug. sep. sept. oct. nov. dec.
+    """.split()
+)
+_NUMBER_START_RE = re.compile(r"^[(\[]?[#$€£]?\d")
 _INITIAL_RE = re.compile(r"^[A-Z]\.$")
 _ACRONYM_RE = re.compile(r"^(?:[A-Za-z]\.){2,}[\"'”’)\]]*$")
 #: A split before one of these words is a natural clause break.
 _CLAUSE_STARTERS = frozenset(
     "and but so because which where when then or while although though since".split()
 )
+#: Bracketed sound labels of automatic captions: [Music], [Applause], [Laughter].
+_SOUND_RE = re.compile(r"^\[[^\]]*\]$")
 
 
 def _ends_sentence(tokens: list[_Token], i: int) -> bool:
     """Does token ``i`` end a sentence?
 
-    ``?`` and ``!`` always do. ``.`` (or an ellipsis) does unless the token is a known
-    abbreviation (``e.g.``, ``Dr.``), a dotted acronym (``U.S.``) before more text, an
-    initial in a run of initials (``J. R. R.``), or the next word starts in lower case.
+    ``?`` and ``!`` always do. ``.`` (or an ellipsis) does unless the token is an
+    abbreviation that never ends one (``e.g.``, ``Dr.``), an abbreviation before a number
+    (``No. 5``, ``p. 12``), the lower-case ``v.`` of
+    "Roe v. Wade", a dotted acronym (``U.S.``) before more text, an initial in a run of
+    initials (``J. R. R.``), or the next word starts in lower case (which also keeps
+    units together: ``5 in. wide``; "put it in. Then" ends). A single capital
+    letter (``... call it P.``) is a name in maths narration and ends the sentence.
     Decimals (``3.5``) never end in ``.``, so they never split.
     """
     tok = tokens[i].text
@@ -118,11 +132,15 @@ def _ends_sentence(tokens: list[_Token], i: int) -> bool:
         return False
     if "?" in m.group() or "!" in m.group():
         return True
-    if _OPEN_RE.sub("", tok).lower() in _NEVER_END:
-        return False
+    bare = _OPEN_RE.sub("", tok)
     prev = tokens[i - 1].text if i > 0 else ""
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else None
-    if _ACRONYM_RE.match(_OPEN_RE.sub("", tok)) and nxt is not None:
+    word = bare.lower()
+    if word in _NEVER_END or bare == "v.":
+        return False
+    if word in _BEFORE_NUMBER and nxt is not None and _NUMBER_START_RE.match(nxt):
+        return False
+    if _ACRONYM_RE.match(bare) and nxt is not None:
         return False  # U.S., a.m.: the dots are the word's own
     if _INITIAL_RE.match(tok) and (_INITIAL_RE.match(prev) or _INITIAL_RE.match(nxt or "")):
         return False
@@ -225,9 +243,16 @@ def _split_long(tokens: list[_Token], a: int, b: int, max_words: int) -> list[tu
 
 
 def segment_sentences(
-    track: CaptionTrack, *, max_words: int = 40, pause_seconds: float = 1.2
+    track: CaptionTrack,
+    *,
+    max_words: int = MAX_WORDS,
+    pause_seconds: float = PAUSE_SECONDS,
+    threshold: float | None = None,
 ) -> list[Sentence]:
-    """Split a caption track into timed sentences (see the module docstring for the rules)."""
+    """Split a caption track into timed sentences (see the module docstring for the rules).
+
+    ``threshold`` overrides the boundary model's own for unpunctuated text (for tuning).
+    """
     if max_words < 1 or pause_seconds <= 0:
         raise ValueError("max_words must be at least 1 and pause_seconds above 0")
     tokens = _tokens(track)
@@ -237,211 +262,70 @@ def segment_sentences(
         _apply_word_times(tokens, track.words, track)
     ends = [_ends_sentence(tokens, i) for i in range(len(tokens))]
     punctuated = sum(ends) * WORDS_PER_SENTENCE_END >= len(tokens)
+    if not punctuated:
+        return _model_sentences(tokens, max_words, pause_seconds, threshold)
 
     pieces: list[tuple[int, int]] = []
     a = 0
     for i in range(len(tokens)):
-        last = i + 1 == len(tokens)
-        pause = not last and not punctuated and _gap(tokens, i) >= pause_seconds
-        if last or ends[i] or pause:
+        if i + 1 == len(tokens) or ends[i]:
             pieces.extend(_split_long(tokens, a, i + 1, max_words))
             a = i + 1
+    return [_sentence(tokens[a:b], " ".join(t.text for t in tokens[a:b])) for a, b in pieces]
+
+
+def _sentence(toks: list[_Token], text: str, *, punctuated: bool = True) -> Sentence:
+    first, final = toks[0], toks[-1]
+    return Sentence(
+        start=round(first.start, 3),
+        end=round(max(final.end, first.start), 3),
+        text=text,
+        first_cue=first.cue,
+        last_cue=final.cue,
+        punctuated=punctuated,
+    )
+
+
+def _model_sentences(
+    tokens: list[_Token], max_words: int, pause_seconds: float, threshold: float | None
+) -> list[Sentence]:
+    """Unpunctuated text: boundary model, long silences and sound labels; case restored."""
+    from ytclaims.claims import senter
 
     out: list[Sentence] = []
-    for a, b in pieces:
-        first, final = tokens[a], tokens[b - 1]
-        out.append(
-            Sentence(
-                start=round(first.start, 3),
-                end=round(max(final.end, first.start), 3),
-                text=" ".join(t.text for t in tokens[a:b]),
-                first_cue=first.cue,
-                last_cue=final.cue,
-            )
+    run: list[_Token] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        starts = senter.sentence_starts(
+            [t.text for t in run], [t.start for t in run], threshold=threshold
         )
+        cuts = [i for i, s in enumerate(starts) if s] + [len(run)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            for x, y in _split_long(run, a, b, max_words):
+                words = run[x:y]
+                out.append(
+                    _sentence(
+                        words,
+                        checkworthy.restore_case([t.text for t in words]),
+                        punctuated=False,
+                    )
+                )
+        run.clear()
+
+    for tok in tokens:
+        if _SOUND_RE.match(tok.text):
+            flush()
+            continue
+        if run and tok.start - run[-1].end >= pause_seconds:
+            flush()
+        run.append(tok)
+    flush()
     return out
 
 
 # --- claim selection ---------------------------------------------------------------------
-
-_SMALL = (
-    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-)
-_MAGNITUDE = "hundred|thousand|million|billion|trillion"
-_NUMBER_WORD = (
-    rf"(?:(?:{_SMALL})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|{_MAGNITUDE}|dozen)"
-)
-_UNIT = (
-    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies)|"
-    r"percent|dollars?|cents?|euros?|pounds?|people|users?|employees?|customers?|countries|"
-    r"times|(?:kilo|centi|milli)?met(?:er|re)s?|km|miles?|feet|foot|inches?|yards?|"
-    r"(?:kilo)?grams?|kg|tons?|tonnes?|lit(?:er|re)s?|degrees?|(?:kilo|mega|giga|tera)?bytes?|"
-    r"bits?|parameters?|tokens?|digits?|watts?|volts?)"
-)
-#: Spoken arithmetic: a digit next to one of these is maths being worked, not a quantity.
-_ARITH = r"(?:plus|minus|times|over|divided|squared|cubed|power|equals?|to\s+the|x|y|n|[-+=*/^])"
-_NUM_TOKEN = r"(?<![\w.$€£¥])\d+(?:[.,]\d+)*(?:st|nd|rd|th|s)?(?![\w%])"
-_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-)
-
-_RULES: dict[str, re.Pattern[str]] = {
-    "money": re.compile(
-        r"[$€£¥]\s?\d+(?:[.,]\d+)*|\b\d[\d,.]*\s*(?:dollars|euros|pounds|cents|bucks|yen|USD|EUR|GBP)\b|"
-        rf"\b(?:{_MAGNITUDE})\s+(?:dollars|euros|pounds)\b",
-        re.IGNORECASE,
-    ),
-    "percent": re.compile(
-        r"\d+(?:[.,]\d+)*\s?%|\bper\s?cent(?:age)?\b|\bpercentage points?\b", re.IGNORECASE
-    ),
-    "multiplier": re.compile(
-        r"\b\d+(?:\.\d+)?\s?[x×](?=\s+(?:faster|slower|more|less|cheaper|bigger|smaller|better|"
-        r"larger|higher|lower|improvement|speed-?up|increase|reduction)\b|[\s.,;!]*$)|"
-        r"\b(?:twice|doubled|doubles|tripled|triples|quadrupled|tenfold|hundredfold|\w+-fold)\b|"
-        rf"\b(?:\d+|{_NUMBER_WORD})\s+times\s+(?:more|less|fewer|faster|slower|bigger|smaller|"
-        r"larger|higher|lower|as)\b",
-        re.IGNORECASE,
-    ),
-    "date": re.compile(
-        r"\b(?:in|since|by|until|till|from|before|after|around|circa|during|year|of)\s+"
-        rf"(?:the\s+)?(?:early\s+|late\s+|mid-?)?{_YEAR}s?\b|"
-        r"\b(?:1[5-9]\d0s|20[0-2]0s)\b|'\d0s\b|"
-        rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|"
-        rf"\b{_MONTH}\s+{_YEAR}\b|\b(?:\w+|\d+)\s+(?:years?|decades?|centur(?:y|ies))\s+ago\b"
-    ),
-    "comparison": re.compile(
-        r"\b(?!(?:rather|other|whether|either|neither)\b)\w+er\s+than\b|"
-        r"\b(?:more|less|fewer|worse)\s+than\b|"
-        r"\bthe\s+(?:most|least|best|worst|largest|biggest|smallest|fastest|slowest|cheapest|"
-        r"highest|lowest|longest|shortest|greatest|strongest|weakest|oldest|newest)\b|"
-        r"\b(?:compared\s+(?:to|with)|outperform\w*|surpass\w*|exceed\w*)\b",
-        re.IGNORECASE,
-    ),
-    "prediction": re.compile(
-        r"\b(?:will|won['’]t|shall|going\s+to|gonna|\w+['’]ll)\b|"
-        r"\b(?:expects?|expected|predicts?|predicted|forecasts?|projected|likely\s+to)\b|"
-        rf"\bby\s+(?:the\s+end\s+of\s+)?{_YEAR}\b|"
-        r"\bin\s+the\s+(?:next|coming)\s+(?:\w+\s+)?(?:years?|decades?|months?)\b",
-        re.IGNORECASE,
-    ),
-}
-_NUMBER_RE = re.compile(_NUM_TOKEN)
-_ARITH_BEFORE_RE = re.compile(rf"\b{_ARITH}\s*$|[-+=*/^]\s*$", re.IGNORECASE)
-_ARITH_AFTER_RE = re.compile(rf"^\s*(?:{_ARITH}\b|[-+=*/^])", re.IGNORECASE)
-_NUMBER_WORD_RE = re.compile(
-    rf"\b{_NUMBER_WORD}(?:[\s-]+\w+)?[\s-]+{_UNIT}\b|\b(?:{_MAGNITUDE})\b", re.IGNORECASE
-)
-#: Future tense or expectation whose subject is the speaker or the audience is
-#: narration ("I'll show you", "we're going to see", "you might expect"); with a
-#: pronoun for something on screen ("this will give", "it's going to be") it cannot be
-#: checked without the picture. Neither counts as a prediction.
-_NARRATORS = frozenset("i we you i'm we're you're let's us i'd we'd".split())
-_ANAPHORS = frozenset("it it's this that these those which what they they're".split())
-#: "expected value" and friends are statistics terms, not forecasts.
-_EXPECTED_TERM_RE = re.compile(r"^\s+(?:values?|number|counts?|returns?|payoffs?)\b", re.I)
-#: A single digit is a quantity only with a unit (or "per ...") right after it;
-#: alone ("between 0 and 3", "negative 1") it is maths being worked.
-_UNIT_AFTER_RE = re.compile(rf"^[\s-]+(?:\w+[\s-]+)?(?:{_UNIT}|per)\b", re.IGNORECASE)
-
-#: Organisations beyond the tagger's gazetteer (ytclaims/tags/organizations.txt) that
-#: science and tech videos cite: agencies, labs, universities, publishers.
-EXTRA_ORGANIZATIONS = (
-    "NASA",
-    "ESA",
-    "CERN",
-    "NIST",
-    "NSF",
-    "NIH",
-    "CDC",
-    "FDA",
-    "WHO",
-    "SpaceX",
-    "Boeing",
-    "Airbus",
-    "Princeton",
-    "Caltech",
-    "Oxford",
-    "Cambridge",
-    "Yale",
-    "Bell Labs",
-    "Xerox PARC",
-    "Facebook",
-    "YouTube",
-    "Instagram",
-    "TikTok",
-    "Pfizer",
-    "Moderna",
-    "Nature",
-    "Wolfram",
-    "Mathematical Association of America",
-)
-
-
-@lru_cache(maxsize=1)
-def _organization_re() -> re.Pattern[str]:
-    """Case-sensitive whole-name matcher over the tagger's gazetteer plus the extras."""
-    text = resources.files("ytclaims.tags").joinpath("organizations.txt").read_text("utf-8")
-    names = {
-        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
-    }
-    names.update(EXTRA_ORGANIZATIONS)
-    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.-])(?:{alts})(?![\w-])")
-
-
-def _is_prediction(text: str) -> bool:
-    """Future tense or forecast wording whose subject is not narration (see _NARRATORS)."""
-    for m in _RULES["prediction"].finditer(text):
-        word = m.group().lower().replace("’", "'")
-        if word.endswith("'ll"):
-            subject = word[: -len("'ll")]
-        else:
-            if word.startswith("expect") and _EXPECTED_TERM_RE.match(text[m.end() :]):
-                continue
-            before = text[: m.start()].split()[-2:]
-            subject = " ".join(w.strip(",;:\"'").lower().replace("’", "'") for w in before)
-        if set(subject.split()) & (_NARRATORS | _ANAPHORS):
-            continue
-        return True
-    return False
-
-
-def _has_number(text: str, taken: list[tuple[int, int]]) -> bool:
-    """A quantity in digits or in words (see select_claims for the rule)."""
-    for m in _NUMBER_RE.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue  # already a money, percent, multiplier or date match
-        if _ARITH_BEFORE_RE.search(text[: m.start()]) or _ARITH_AFTER_RE.match(text[m.end() :]):
-            continue
-        digits = re.sub(r"\D", "", m.group())
-        if len(digits) == 1 and not _UNIT_AFTER_RE.match(text[m.end() :]):
-            continue
-        return True
-    return any(
-        not any(s <= m.start() < e for s, e in taken) for m in _NUMBER_WORD_RE.finditer(text)
-    )
-
-
-def claim_reasons(text: str) -> list[str]:
-    """The reasons (in :data:`REASONS` order) a sentence's text states something checkable."""
-    fired: set[str] = set()
-    taken: list[tuple[int, int]] = []
-    for name in ("money", "percent", "multiplier", "date"):
-        spans = [m.span() for m in _RULES[name].finditer(text)]
-        if spans:
-            fired.add(name)
-            taken.extend(spans)
-    if _has_number(text, taken):
-        fired.add("number")
-    if _RULES["comparison"].search(text):
-        fired.add("comparison")
-    if _is_prediction(text):
-        fired.add("prediction")
-    if _organization_re().search(text):
-        fired.add("organization")
-    return [r for r in REASONS if r in fired]
 
 
 def is_question(text: str) -> bool:
@@ -449,47 +333,46 @@ def is_question(text: str) -> bool:
     return text.rstrip(" \"'”’)]").endswith("?")
 
 
-def select_claims(sentences: list[Sentence]) -> list[tuple[Sentence, list[str]]]:
-    """Keep the sentences that state something checkable, with the reasons that fired.
+def is_complete(text: str) -> bool:
+    """Starts like a sentence (capital, digit or quote) and ends in terminal punctuation."""
+    t = _OPEN_RE.sub("", text.lstrip())
+    return bool(t) and (t[0].isupper() or t[0].isdigit()) and bool(_END_RE.search(text))
 
-    The rule, in full: a sentence is a claim when it
 
-    1. has at least :data:`MIN_CLAIM_WORDS` words,
-    2. is not a question (does not end in ``?``), and
-    3. fires at least one reason:
+def eligible(text: str, punctuated: bool) -> bool:
+    """Rules 2 and 3 of :func:`select_claims`: long enough, not a question, whole."""
+    return (
+        len(text.split()) >= MIN_CLAIM_WORDS
+        and not is_question(text)
+        and (not punctuated or is_complete(text))
+    )
 
-       * ``number`` - a number in digits (``12``, ``3.5``, ``1,000``) that is not part
-         of spoken arithmetic (next to plus/minus/times/over/equals/squared/x/=...); a
-         single digit counts only with a unit after it (``3 hours``, ``5 km``); or a
-         number word with a unit (``six hours``, ``ten-year``); or
-         hundred/thousand/million/billion/trillion;
-       * ``money`` - a currency sign before a digit, or an amount in dollars/euros/...;
-       * ``percent`` - ``%``, "percent", "percentage points";
-       * ``multiplier`` - ``10x faster``, ``10x`` at the end, "twice", "-fold",
-         "N times more/faster/as";
-       * ``date`` - a year after in/since/by/until/from/before/after/of..., a decade
-         (``1990s``), a month with a day or year, "N years ago";
-       * ``comparison`` - "-er than", "more/less/fewer than", "the most/least/best/
-         largest/first/...", "compared to", "outperforms", "exceeds";
-       * ``prediction`` - will/won't/going to/'ll/expect/predict/forecast/likely to,
-         "by 2030", "in the next N years"; not when one of the two words before it is
-         I/we/you/let's (narration: "we're going to see", "you might expect") or
-         it/this/that/which/they (a pronoun for something on screen), and not in
-         "expected value";
-       * ``organization`` - a name from the tagger's gazetteer or
-         :data:`EXTRA_ORGANIZATIONS` (case-sensitive, whole name).
 
-    Numbers inside a money, percent, multiplier or date match do not fire ``number``
-    as well.
+def score_sentences(sentences: list[Sentence], title: str | None = None) -> list[Sentence]:
+    """The sentences with their check-worthiness (:mod:`ytclaims.claims.checkworthy`)."""
+    scores = checkworthy.score_sentences([s.text for s in sentences], title)
+    return [replace(s, checkworthy=c) for s, c in zip(sentences, scores, strict=True)]
+
+
+def select_claims(sentences: list[Sentence], threshold: float | None = None) -> list[Sentence]:
+    """The scored sentences a researcher would cite: the rule, in full.
+
+    A sentence is a claim when
+
+    1. its check-worthiness reaches ``threshold`` (default: the shipped model's, chosen
+       by cross-validation for precision),
+    2. it has at least :data:`MIN_CLAIM_WORDS` words and is not a question, and
+    3. it is whole: from punctuated captions it starts with a capital (or digit) and
+       ends in ``.``, ``!`` or ``?`` — a piece cut by the length cap, or the unfinished
+       end of a track, is never cited. (Unpunctuated captions have nothing to check
+       this against; their sentences come from the boundary model.)
     """
-    out: list[tuple[Sentence, list[str]]] = []
-    for s in sentences:
-        if len(s.text.split()) < MIN_CLAIM_WORDS or is_question(s.text):
-            continue
-        reasons = claim_reasons(s.text)
-        if reasons:
-            out.append((s, reasons))
-    return out
+    cut = checkworthy.load_model().threshold if threshold is None else threshold
+    return [
+        s
+        for s in sentences
+        if s.checkworthy is not None and s.checkworthy >= cut and eligible(s.text, s.punctuated)
+    ]
 
 
 @dataclass(slots=True)
@@ -504,14 +387,16 @@ class TranscriptRows:
 
 
 def transcript_rows(
-    track: CaptionTrack, path: str, source_key: str, source_id: str
+    track: CaptionTrack, path: str, source_key: str, source_id: str, title: str | None = None
 ) -> TranscriptRows:
-    """Rows for one caption track: cues, sentences, and the sentences chosen as claims
-    (each cited at its own start: ``timestamp_status = 'transcript'``)."""
+    """Rows for one caption track: cues, sentences (each with its check-worthiness), and
+    the sentences chosen as claims (each cited at its own start:
+    ``timestamp_status = 'transcript'``, with its span and score)."""
     vid = track.video_id
     kind = track.kind or "unknown"
     name = f"{track.language or 'und'}:{kind}:{track.format}"
-    sentences = segment_sentences(track)
+    sentences = score_sentences(segment_sentences(track), title)
+    chosen = select_claims(sentences)
     duration = max((c.start + c.duration for c in track.cues), default=None)
     base = {"_path": path, "source_id": source_id, "video_id": vid}
     track_row = base | {
@@ -530,29 +415,19 @@ def transcript_rows(
         | {"track": name, "cue_index": i, "start": c.start, "duration": c.duration, "text": c.text}
         for i, c in enumerate(track.cues)
     ]
-    sentence_rows = [
-        base
-        | {
-            "track": name,
-            "sentence_index": i,
-            "start": st.start,
-            "end": st.end,
-            "text": st.text,
-            "first_cue": st.first_cue,
-            "last_cue": st.last_cue,
-        }
-        for i, st in enumerate(sentences)
-    ]
     claims: list[dict[str, object]] = []
     anchors: list[dict[str, object]] = []
+    claim_of: dict[int, str] = {}
     seen: dict[str, int] = {}
     position = {id(st): i for i, st in enumerate(sentences)}
-    for sent, reasons in select_claims(sentences):
+    threshold = checkworthy.load_model().threshold
+    for sent in chosen:
         n = len(claims)
         occurrence = seen.get(sent.text, 0)
         seen[sent.text] = occurrence + 1
         cid = claim_id_for(source_key, sent.text, occurrence)
-        idx = position.get(id(sent), n)
+        idx = position[id(sent)]
+        claim_of[idx] = cid
         claims.append(
             base
             | {
@@ -570,6 +445,9 @@ def transcript_rows(
                 "n_anchors": 1,
                 "layers": [],
                 "trends": [],
+                "checkworthy": sent.checkworthy,
+                "span_start": sent.start,
+                "span_end": sent.end,
             }
         )
         anchors.append(
@@ -593,8 +471,25 @@ def transcript_rows(
                 "anchor_reading": "transcript",
                 "anchor_source": "transcript",
                 "timestamp_status": "transcript",
-                "resolution_reason": "start of the sentence in the transcript; selected for: "
-                + ", ".join(reasons),
+                "resolution_reason": (
+                    f"start of the transcript sentence ({sent.start:.2f}-{sent.end:.2f} s); "
+                    f"check-worthiness {sent.checkworthy:.2f} >= {threshold:.2f}"
+                ),
             }
         )
+    sentence_rows = [
+        base
+        | {
+            "track": name,
+            "sentence_index": i,
+            "start": st.start,
+            "end": st.end,
+            "text": st.text,
+            "first_cue": st.first_cue,
+            "last_cue": st.last_cue,
+            "checkworthy": st.checkworthy,
+            "claim_id": claim_of.get(i),
+        }
+        for i, st in enumerate(sentences)
+    ]
     return TranscriptRows(track_row, segments, sentence_rows, claims, anchors)

@@ -274,13 +274,17 @@ def search_sentences(
     video: str | None = None,
     limit: int = 20,
     all_terms: bool = False,
+    min_checkworthy: float | None = None,
+    claims_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Transcript sentences ranked by BM25 against ``query``, best first.
 
     Every sentence is searched, not only those picked as transcript claims: what was
     said, with a link that opens the video at the sentence's start. Each result: rank,
     video_id, title, channel, channel_name, start, end, seconds, text, url
-    (``&t=<seconds>s``), track, source_id, sentence_index, score.
+    (``&t=<seconds>s``), track, source_id, sentence_index, checkworthy (0-1), claim_id
+    (the transcript claim the sentence became, else None), score. ``min_checkworthy``
+    keeps sentences scoring at least that; ``claims_only`` keeps those chosen as claims.
     """
     query = _require_text(query)
     limit = _check_limit(limit)
@@ -301,6 +305,11 @@ def search_sentences(
             "d.video_id IN (SELECT video_id FROM videos WHERE lower(channel) = lower($channel))"
         )
         params["channel"] = channel
+    if min_checkworthy is not None:
+        where.append("d.checkworthy >= $min_cw")
+        params["min_cw"] = float(min_checkworthy)
+    if claims_only:
+        where.append("d.claim_id IS NOT NULL")
     params["pool"] = limit * 10 + 100 if not where else 2**62
     sql = f"""
     WITH {_bm25_ctes(SENTENCES_FTS, all_terms)},
@@ -316,7 +325,7 @@ def search_sentences(
            TRY_CAST(floor(d.start) AS BIGINT) AS seconds, d.text,
            'https://www.youtube.com/watch?v=' || d.video_id || '&t='
                || TRY_CAST(floor(d.start) AS BIGINT) || 's' AS url,
-           d.track, d.source_id, d.sentence_index, t.score
+           d.track, d.source_id, d.sentence_index, d.checkworthy, d.claim_id, t.score
     FROM top t
     JOIN {SENTENCE_TABLE} d ON d.sentence_id = t.sentence_id
     LEFT JOIN videos v ON v.video_id = d.video_id

@@ -2,7 +2,9 @@
 
 Reading a video's claims in the order they are spoken is how a researcher checks a
 note against the video, so claims are sorted by their cited second (claims without a
-usable second last), whichever note they came from. Every string from the warehouse
+usable second last), whichever note they came from. The ``from`` column marks each
+claim's origin: ``note``, or ``said 0.93`` for a sentence taken from the transcript
+itself, with its check-worthiness. Every string from the warehouse
 (titles, channels, claim text, labels) is escaped before Rich sees it: claim text is
 copied from notes anyone can write, and ``[bold]`` or ``[link=...]`` in it must print
 as written, not restyle or relink the terminal.
@@ -49,6 +51,14 @@ class ShownClaim:
     layers: list[str]
     trends: list[str]
     source_kind: str
+    checkworthy: float | None = None
+
+    @property
+    def source_mark(self) -> str:
+        """``note``, or ``said 0.93`` for a claim taken from the transcript (its score)."""
+        if self.source_kind != "transcript":
+            return self.source_kind or "note"
+        return "said" + (f" {self.checkworthy:.2f}" if self.checkworthy is not None else "")
 
 
 def video_id_from_ref(ref: str) -> str:
@@ -75,7 +85,7 @@ def video_claims(con: duckdb.DuckDBPyConnection, video_id: str) -> list[ShownCla
     rows = con.execute(
         """
         SELECT claim_id, text, seconds, timestamp_status, layers, trends, source_kind,
-               source_key, claim_ordinal
+               source_key, claim_ordinal, checkworthy
         FROM citations WHERE video_id = ?
         ORDER BY claim_id, seconds IS NULL, anchor_ordinal
         """,
@@ -97,6 +107,7 @@ def video_claims(con: duckdb.DuckDBPyConnection, video_id: str) -> list[ShownCla
             layers=list(r[4] or []),
             trends=list(r[5] or []),
             source_kind=r[6],
+            checkworthy=r[9],
         )
         for r in ordered
     ]
@@ -171,6 +182,7 @@ def render_video(con: duckdb.DuckDBPyConnection, video_id: str, console: Console
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("time", justify="right", no_wrap=True)
     table.add_column("status", no_wrap=True)
+    table.add_column("from", no_wrap=True)
     table.add_column("layers")
     table.add_column("trends")
     table.add_column("claim", ratio=1)
@@ -179,6 +191,7 @@ def render_video(con: duckdb.DuckDBPyConnection, video_id: str, console: Console
         table.add_row(
             format_hms(c.seconds),
             f"[{colour}]{escape(c.timestamp_status)}[/{colour}]",
+            escape(c.source_mark),
             escape(", ".join(c.layers)) or "-",
             escape(", ".join(c.trends)) or "-",
             escape(c.text),

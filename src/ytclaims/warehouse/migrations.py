@@ -57,6 +57,17 @@ STEPS: tuple[Step, ...] = (
                 upload_date_source VARCHAR, duration_source VARCHAR)""",
         ),
     ),
+    Step(
+        4,
+        "transcript claims carry their sentence's span and check-worthiness",
+        (
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS checkworthy DOUBLE",
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS span_start DOUBLE",
+            "ALTER TABLE claims ADD COLUMN IF NOT EXISTS span_end DOUBLE",
+            "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS checkworthy DOUBLE",
+            "ALTER TABLE sentences ADD COLUMN IF NOT EXISTS claim_id VARCHAR",
+        ),
+    ),
 )
 
 #: The version a warehouse has once every step ran.

@@ -105,7 +105,10 @@ CREATE TABLE IF NOT EXISTS claims (
     n_anchors INTEGER NOT NULL,
     layers VARCHAR[] NOT NULL,
     trends VARCHAR[] NOT NULL,
-    about_ai BOOLEAN
+    about_ai BOOLEAN,
+    checkworthy DOUBLE,
+    span_start DOUBLE,
+    span_end DOUBLE
 );
 COMMENT ON TABLE claims IS 'One row per claim (claim_id unique; no index, so bulk loads stay fast): the text an anchor group stands for, from the end of the previous group (or the start of its paragraph, list item or table cell) up to the group.';
 COMMENT ON COLUMN claims.claim_id IS 'Deterministic id: hash of source_key, claim text and its occurrence number in the note. Stable across re-runs and machines, and across edits elsewhere in the note.';
@@ -124,6 +127,9 @@ COMMENT ON COLUMN claims.wiki_targets IS 'Targets of [[target | label]] links in
 COMMENT ON COLUMN claims.n_anchors IS 'Anchors in the claim''s group.';
 COMMENT ON COLUMN claims.layers IS 'Labels of the taxonomy group layers (default: model, infrastructure, application); empty when none applies or the claim is not about AI.';
 COMMENT ON COLUMN claims.trends IS 'Labels of the taxonomy group trends (default: cost_reduction, commoditization, ...); usually empty.';
+COMMENT ON COLUMN claims.checkworthy IS 'Transcript claims: check-worthiness of the sentence (0-1, the trained classifier''s probability that a researcher would cite it); NULL for note claims.';
+COMMENT ON COLUMN claims.span_start IS 'Transcript claims: second the sentence starts; NULL for note claims.';
+COMMENT ON COLUMN claims.span_end IS 'Transcript claims: second the sentence ends; NULL for note claims.';
 COMMENT ON COLUMN claims.about_ai IS 'Whether the taxonomy gate (default: the claim is about AI/ML) is open; NULL when the taxonomy has no gate.';
 
 CREATE TABLE IF NOT EXISTS claim_tags (
@@ -300,7 +306,9 @@ CREATE TABLE IF NOT EXISTS sentences (
     "end" DOUBLE NOT NULL,
     text VARCHAR NOT NULL,
     first_cue INTEGER NOT NULL,
-    last_cue INTEGER NOT NULL
+    last_cue INTEGER NOT NULL,
+    checkworthy DOUBLE,
+    claim_id VARCHAR
 );
 COMMENT ON TABLE sentences IS 'Sentences built from a track''s cues, with start/end times (word timings when available, else interpolated within cues).';
 COMMENT ON COLUMN sentences.source_id IS 'Transcript source.';
@@ -312,6 +320,8 @@ COMMENT ON COLUMN sentences."end" IS 'End in seconds.';
 COMMENT ON COLUMN sentences.text IS 'Sentence text.';
 COMMENT ON COLUMN sentences.first_cue IS 'cue_index of the first cue it draws on.';
 COMMENT ON COLUMN sentences.last_cue IS 'cue_index of the last cue it draws on.';
+COMMENT ON COLUMN sentences.checkworthy IS 'Check-worthiness of the sentence (0-1): how likely a researcher would cite it as a claim.';
+COMMENT ON COLUMN sentences.claim_id IS 'The transcript claim this sentence became (claims.claim_id); NULL when it was not selected.';
 
 CREATE TABLE IF NOT EXISTS anchor_resolution (
     video_id VARCHAR NOT NULL,
@@ -509,7 +519,10 @@ SELECT a.claim_id,
        c.line,
        s.source_key,
        s.content_hash,
-       s.run_id
+       s.run_id,
+       c.checkworthy,
+       c.span_start,
+       c.span_end
 FROM anchors a
 JOIN claims c USING (claim_id)
 JOIN sources s ON s.source_id = a.source_id
@@ -553,3 +566,6 @@ COMMENT ON COLUMN citations.line IS '1-based line of the claim''s anchor group i
 COMMENT ON COLUMN citations.source_key IS 'Stable source identity <channel>/<file name>.';
 COMMENT ON COLUMN citations.content_hash IS 'Hash of the source bytes the claim was read from.';
 COMMENT ON COLUMN citations.run_id IS 'Run that loaded the source.';
+COMMENT ON COLUMN citations.checkworthy IS 'Transcript claims: check-worthiness of the sentence (0-1); NULL for note claims.';
+COMMENT ON COLUMN citations.span_start IS 'Transcript claims: second the sentence starts; NULL for note claims.';
+COMMENT ON COLUMN citations.span_end IS 'Transcript claims: second the sentence ends; NULL for note claims.';

@@ -29,7 +29,7 @@ STEMMER = "english"
 STOPWORDS = "english"
 IGNORE = r"(\.|[^a-z0-9])+"
 #: Bump when the index settings change: a stored digest of another version is stale.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: the sentence copy carries checkworthy and claim_id
 
 CLAIMS_FTS = "fts_main_claims"
 SENTENCE_TABLE = "sentence_docs"
@@ -120,7 +120,7 @@ def _digest(con: duckdb.DuckDBPyConnection, table: str, key: str) -> str:
 
 
 def _sentences_digest(con: duckdb.DuckDBPyConnection) -> str:
-    return _digest(con, "sentences", "source_id, sentence_index, text")
+    return _digest(con, "sentences", "source_id, sentence_index, text, checkworthy, claim_id")
 
 
 def _claims_digest(con: duckdb.DuckDBPyConnection) -> str:
@@ -155,7 +155,21 @@ RESORT_SHARE = 0.2
 #: Columns of ``sentence_docs``: the sentence rows with one single-column key.
 SENTENCE_DOC_COLUMNS = (
     "source_id || ':' || sentence_index AS sentence_id, source_id, sentence_index, "
-    'video_id, track, start, "end", text'
+    'video_id, track, start, "end", text, checkworthy, claim_id'
+)
+#: The columns of ``sentence_docs``, in order: a table from an older ytclaims with other
+#: columns is rebuilt whole.
+SENTENCE_DOC_NAMES = (
+    "sentence_id",
+    "source_id",
+    "sentence_index",
+    "video_id",
+    "track",
+    "start",
+    "end",
+    "text",
+    "checkworthy",
+    "claim_id",
 )
 
 
@@ -374,10 +388,19 @@ def _sync_sentence_docs(con: duckdb.DuckDBPyConnection) -> int:
     name other text. They are listed in the temp table ``_changed_sentences`` so the
     index drops their old postings: a re-loaded transcript keeps its source id and
     sentence indexes."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'",
-        [SENTENCE_TABLE],
-    ).fetchone()[0]  # type: ignore[index]
+    have = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+            "AND schema_name = 'main' ORDER BY column_index",
+            [SENTENCE_TABLE],
+        ).fetchall()
+    ]
+    exists = bool(have)
+    if exists and tuple(have) != SENTENCE_DOC_NAMES:  # written by an older ytclaims
+        con.execute(f"DROP SCHEMA IF EXISTS {SENTENCES_FTS} CASCADE")
+        con.execute(f"DROP TABLE {SENTENCE_TABLE}")
+        exists = False
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _sentences_now AS SELECT {SENTENCE_DOC_COLUMNS} "
         "FROM sentences"
@@ -392,9 +415,15 @@ def _sync_sentence_docs(con: duckdb.DuckDBPyConnection) -> int:
             f"{SENTENCE_TABLE} d JOIN _sentences_now n USING (sentence_id) "
             "WHERE d.text IS DISTINCT FROM n.text"
         )
+        # Gone, re-worded, or re-scored (checkworthy, claim_id): replaced; only re-worded
+        # ones change the index's postings.
         con.execute(
             f"DELETE FROM {SENTENCE_TABLE} WHERE sentence_id NOT IN (SELECT sentence_id "
-            "FROM _sentences_now) OR sentence_id IN (SELECT sentence_id FROM _changed_sentences)"
+            "FROM _sentences_now) OR sentence_id IN (SELECT d.sentence_id FROM "
+            f"{SENTENCE_TABLE} d JOIN _sentences_now n USING (sentence_id) WHERE "
+            '(d.source_id, d.sentence_index, d.video_id, d.track, d.start, d."end", d.text, '
+            "d.checkworthy, d.claim_id) IS DISTINCT FROM (n.source_id, n.sentence_index, "
+            'n.video_id, n.track, n.start, n."end", n.text, n.checkworthy, n.claim_id))'
         )
         con.execute(
             f"INSERT INTO {SENTENCE_TABLE} SELECT * FROM _sentences_now WHERE sentence_id "
@@ -420,5 +449,7 @@ def _comment_sentence_docs(con: duckdb.DuckDBPyConnection) -> None:
         "start": "Start in seconds.",
         '"end"': "End in seconds.",
         "text": "Sentence text (indexed).",
+        "checkworthy": "Check-worthiness of the sentence (sentences.checkworthy).",
+        "claim_id": "Transcript claim the sentence became, if any (sentences.claim_id).",
     }.items():
         con.execute(f"COMMENT ON COLUMN {SENTENCE_TABLE}.{col} IS '{text}'")

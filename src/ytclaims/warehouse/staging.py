@@ -67,6 +67,9 @@ CLAIMS_SCHEMA = pa.schema(
         ("layers", _LIST_STR),
         ("trends", _LIST_STR),
         ("about_ai", pa.bool_()),
+        ("checkworthy", pa.float64()),
+        ("span_start", pa.float64()),
+        ("span_end", pa.float64()),
     ]
 )
 ANCHORS_SCHEMA = pa.schema(
@@ -192,6 +195,8 @@ SENTENCES_SCHEMA = pa.schema(
         ("text", _STR),
         ("first_cue", pa.int32()),
         ("last_cue", pa.int32()),
+        ("checkworthy", pa.float64()),
+        ("claim_id", _STR),
     ]
 )
 

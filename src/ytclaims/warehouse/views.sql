@@ -320,3 +320,47 @@ COMMENT ON COLUMN entity_claims.seconds IS 'Second of that link.';
 COMMENT ON COLUMN entity_claims.timestamp_status IS 'How far that second can be trusted.';
 COMMENT ON COLUMN entity_claims.layers IS 'Layers of the claim.';
 COMMENT ON COLUMN entity_claims.trends IS 'Trends of the claim.';
+
+-- Transcript claims with the sentence they are and its span: what a video *says*, for a
+-- video nobody wrote notes about. Sentences not chosen as claims are in `sentences`
+-- (their checkworthy score too), so a stricter or looser cut is one WHERE away.
+CREATE OR REPLACE VIEW transcript_claims AS
+SELECT c.claim_id,
+       c.video_id,
+       v.title,
+       v.channel,
+       t.kind AS track_kind,
+       s.track,
+       s.sentence_index,
+       c.span_start,
+       c.span_end,
+       CAST(floor(c.span_start) AS INTEGER) AS seconds,
+       'https://www.youtube.com/watch?v=' || c.video_id || '&t='
+           || CAST(floor(c.span_start) AS BIGINT) || 's' AS url,
+       c.checkworthy,
+       c.text,
+       c.layers,
+       c.trends,
+       c.source_id
+FROM claims c
+JOIN sentences s ON s.source_id = c.source_id AND s.claim_id = c.claim_id
+LEFT JOIN transcript_tracks t ON t.source_id = s.source_id AND t.track = s.track
+LEFT JOIN videos v ON v.video_id = c.video_id
+WHERE c.checkworthy IS NOT NULL;
+COMMENT ON VIEW transcript_claims IS 'One row per claim taken from a transcript: the sentence, its time span, its check-worthiness and its tags, with a link that opens the video where the sentence starts.';
+COMMENT ON COLUMN transcript_claims.claim_id IS 'Claim id; pass it to ytclaims cite.';
+COMMENT ON COLUMN transcript_claims.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN transcript_claims.title IS 'Video title from the channel index page; NULL when none lists it.';
+COMMENT ON COLUMN transcript_claims.channel IS 'Channel of the video, when an index page or note places it in one.';
+COMMENT ON COLUMN transcript_claims.track_kind IS 'manual (human captions) or generated (automatic captions), or unknown.';
+COMMENT ON COLUMN transcript_claims.track IS 'Track name: <language>:<kind>:<format>.';
+COMMENT ON COLUMN transcript_claims.sentence_index IS 'Position of the sentence in its track (sentences.sentence_index).';
+COMMENT ON COLUMN transcript_claims.span_start IS 'Second the sentence starts.';
+COMMENT ON COLUMN transcript_claims.span_end IS 'Second the sentence ends.';
+COMMENT ON COLUMN transcript_claims.seconds IS 'Whole second cited: span_start rounded down.';
+COMMENT ON COLUMN transcript_claims.url IS 'https://www.youtube.com/watch?v=<id>&t=<seconds>s.';
+COMMENT ON COLUMN transcript_claims.checkworthy IS 'Check-worthiness of the sentence (0-1); claims are the sentences at or above the model''s threshold.';
+COMMENT ON COLUMN transcript_claims.text IS 'The sentence.';
+COMMENT ON COLUMN transcript_claims.layers IS 'Layers of the claim (tagged as note claims are).';
+COMMENT ON COLUMN transcript_claims.trends IS 'Trends of the claim.';
+COMMENT ON COLUMN transcript_claims.source_id IS 'Transcript source (sources.source_id).';
