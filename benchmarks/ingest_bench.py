@@ -1,7 +1,8 @@
 """Ingest benchmark: ytclaims against a straightforward baseline, plus Prefect's fixed cost.
 
     python benchmarks/ingest_bench.py [INPUT_DIR] [--approach all|ytclaims|baseline|prefect]
-        [--baseline-sample 300] [--runs 1] [--prefect-full] [--json OUT]
+        [--baseline-sample 300] [--runs 1] [--prefect-full] [--prefect-api-url URL]
+        [--json OUT]
 
 What is measured (issue 6: "full ingest ≤ 120 s at 21k notes on 2 cores, ≥ 50x the
 baseline's claims/s side by side, peak RSS ≤ 2 GB, no-op re-run ≤ 5 s of work"):
@@ -1062,6 +1063,12 @@ def main(argv: list[str] | None = None) -> int:
         f"(default {DEFAULT_BASELINE_SAMPLE}; >= the number of files: all of them)",
     )
     ap.add_argument(
+        "--prefect-api-url",
+        default=None,
+        help="measure the flow against this running Prefect server (`prefect server start`; "
+        "e.g. http://127.0.0.1:4200/api) instead of an ephemeral API",
+    )
+    ap.add_argument(
         "--prefect-full",
         action="store_true",
         help="also run the Prefect flow on the whole input",
@@ -1149,7 +1156,8 @@ def main(argv: list[str] | None = None) -> int:
         call = "".join(f", {k}={v!r}" for k, v in kwargs.items())
         print(f"ytclaims: ingest([input], db{call}), no Prefect")
     if PF_OVER in approaches or PF_FULL in approaches:
-        print("prefect : flows.ingest.ingest, ephemeral API, PREFECT_HOME in a temp dir")
+        api = f"server at {args.prefect_api_url}" if args.prefect_api_url else "ephemeral API"
+        print(f"prefect : flows.ingest.ingest, {api}, PREFECT_HOME in a temp dir")
     print("note    : 2-core noisy machine; compare ratios within one invocation.\n")
 
     cols: dict[str, list[Outcome]] = {}
@@ -1164,8 +1172,9 @@ def main(argv: list[str] | None = None) -> int:
     def prefect_env(run: int, tag: str) -> dict[str, str | None]:
         home = tmp / f"prefect_home_{tag}_{run}"
         home.mkdir()
-        # No PREFECT_API_URL: the flow must start its own ephemeral API, as measured.
-        return PREFECT_ENV | {"PREFECT_HOME": str(home), "PREFECT_API_URL": None}
+        # No PREFECT_API_URL: the flow must start its own ephemeral API, as measured;
+        # with --prefect-api-url, the running server's cost is what is measured.
+        return PREFECT_ENV | {"PREFECT_HOME": str(home), "PREFECT_API_URL": args.prefect_api_url}
 
     def fresh_db(name: str) -> Path:
         """A DuckDB path in a new empty folder, removed after the approach has run.

@@ -77,7 +77,17 @@ def test_machine_formats_are_unchanged(db: Path) -> None:
     header = r.stdout.splitlines()[0]
     assert header == "rank,claim_id,text,url,timestamp_status,layers,trends,score"
     r = run("search", "inference", "--db", str(db), "--sentences", "--limit", "2", "-f", "json")
-    assert set(json.loads(r.stdout)[0]) == {"rank", "video_id", "seconds", "text", "url", "score"}
+    # issue 17 added each sentence's check-worthiness and the claim it became
+    assert set(json.loads(r.stdout)[0]) == {
+        "rank",
+        "video_id",
+        "seconds",
+        "text",
+        "url",
+        "score",
+        "checkworthy",
+        "claim_id",
+    }
 
 
 def test_sentence_search_blocks(db: Path) -> None:
