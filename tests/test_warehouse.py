@@ -387,27 +387,3 @@ def test_opening_a_current_warehouse_skips_the_schema_but_a_changed_one_reapplie
     ).fetchone()[0]
     con.close()
 
-
-def test_resolving_in_processes_gives_the_rows_of_resolving_in_one(tmp_path: Path) -> None:
-    """A large re-resolve is spread over processes; the rows must be the same, in the same
-    order, as resolving every video in the writer's own process."""
-    import duckdb
-
-    from ytclaims.warehouse.resolution import resolve_videos
-
-    db = tmp_path / "w.duckdb"
-    ingest([EXAMPLES, FIXTURES / "captions"], db, workers=1, tag=False)
-    query = "SELECT * FROM anchor_resolution ORDER BY video_id, source_id, anchor_ordinal"
-    rows = {}
-    for processes in (1, 2):
-        con = duckdb.connect(str(db))
-        try:
-            vids = [r[0] for r in con.execute("SELECT DISTINCT video_id FROM claims").fetchall()]
-            con.execute("BEGIN")
-            n = resolve_videos(con, sorted(vids), processes=processes)
-            rows[processes] = con.execute(query).fetchall()
-            con.execute("ROLLBACK")
-        finally:
-            con.close()
-        assert n == len(rows[processes]) > 0
-    assert rows[1] == rows[2]

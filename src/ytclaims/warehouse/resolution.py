@@ -6,20 +6,11 @@ that have no resolution yet, and every video when the resolver itself changed
 (``RESOLVER_VERSION`` is kept in ``meta``). So a transcript that arrives after its
 notes, or a note that arrives after its transcript, re-resolves exactly that video,
 without re-parsing anything.
-
-Resolving is pure Python and independent per video, so a large re-resolve (a first
-ingest, a new ``RESOLVER_VERSION``) spreads each chunk's videos over processes
-(:data:`PARALLEL_MIN_ANCHORS`): the writer holds the only connection and does the reads
-and inserts; the processes get plain records and return plain rows, in order, so the
-result is the same as resolving serially.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections import defaultdict
-from concurrent.futures import Executor, ProcessPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -119,14 +110,8 @@ def durations(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     return {v: float(d) for v, d in rows if d is not None and d > 0}
 
 
-def resolve_videos(
-    con: duckdb.DuckDBPyConnection, video_ids: list[str], processes: int | None = None
-) -> int:
-    """Recompute ``anchor_resolution`` for these videos; returns anchors resolved.
-
-    ``processes``: how many processes resolve (default: the CPUs this process may use,
-    when the videos have at least :data:`PARALLEL_MIN_ANCHORS` anchors; 1 = in this
-    process)."""
+def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
+    """Recompute ``anchor_resolution`` for these videos; returns anchors resolved."""
     if not video_ids:
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION]
@@ -146,15 +131,8 @@ def resolve_videos(
         con.unregister("_tracks")
     con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
     n_resolved = 0
-    pool, size = _pool(con, processes)
-    try:
-        for i in range(0, len(video_ids), CHUNK_VIDEOS):
-            n_resolved += _resolve_chunk(
-                con, video_ids[i : i + CHUNK_VIDEOS], lengths, sentences, pool, size
-            )
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for i in range(0, len(video_ids), CHUNK_VIDEOS):
+        n_resolved += _resolve_chunk(con, video_ids[i : i + CHUNK_VIDEOS], lengths, sentences)
     con.unregister("_videos")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
     return n_resolved
@@ -164,68 +142,12 @@ def resolve_videos(
 #: holding all 731k anchors and their rows cost over a gigabyte) without many queries.
 CHUNK_VIDEOS = 1000
 
-#: Below this many anchors, starting processes (about a second: each imports numpy and
-#: the resolver) costs more than it saves; resolution runs in the writer's process.
-PARALLEL_MIN_ANCHORS = 40_000
-
-
-def _pool(
-    con: duckdb.DuckDBPyConnection, processes: int | None = None
-) -> tuple[Executor | None, int]:
-    """Processes for a large resolve and how many, or (None, 1). Started with ``spawn``:
-    the writer holds a DuckDB connection whose threads a forked child must not inherit."""
-    if processes is None:
-        try:
-            processes = len(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            processes = os.cpu_count() or 1
-        row = con.execute(
-            "SELECT count(*) FROM anchors a JOIN claims c USING (claim_id) "
-            "WHERE c.video_id IN (SELECT video_id FROM _videos)"
-        ).fetchone()
-        if not row or row[0] < PARALLEL_MIN_ANCHORS:
-            return None, 1
-    if processes <= 1:
-        return None, 1
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(processes, mp_context=context), processes
-
-
-def _rows(part: list[tuple[VideoInput, list[Sentence] | None]]) -> list[tuple[object, ...]]:
-    """Resolve some videos; their anchor_resolution rows in input order. Runs in a pool
-    process too, so the transcript index (larger than its sentences) is built here."""
-    inputs = [
-        VideoInput(v.video_id, v.anchors, v.duration, TranscriptIndex(s) if s else None)
-        for v, s in part
-    ]
-    out: list[tuple[object, ...]] = []
-    for v, resolved in zip(inputs, resolve_many(inputs), strict=True):
-        out.extend(r.as_tuple(v.video_id) for r in resolved)
-    return out
-
-
-def _split(
-    items: list[tuple[VideoInput, list[Sentence] | None]], parts: int
-) -> list[list[tuple[VideoInput, list[Sentence] | None]]]:
-    """Consecutive runs of about equal anchor counts (consecutive: rows keep their order)."""
-    total = sum(len(v.anchors) for v, _ in items)
-    out: list[list[tuple[VideoInput, list[Sentence] | None]]] = [[]]
-    acc = 0
-    for item in items:
-        if acc >= total * len(out) / parts and len(out) < parts:
-            out.append([])
-        out[-1].append(item)
-        acc += len(item[0].anchors)
-    return [p for p in out if p]
-
 
 def _resolve_chunk(
     con: duckdb.DuckDBPyConnection,
     video_ids: list[str],
     lengths: dict[str, float],
     sentences: dict[str, list[Sentence]],
-    pool: Executor | None = None,
-    pool_size: int = 1,
 ) -> int:
     """Resolve and insert the anchors of some videos; returns how many."""
     con.register("_chunk", pa.table({"video_id": pa.array(video_ids, pa.string())}))
@@ -269,15 +191,19 @@ def _resolve_chunk(
         )
     con.unregister("_tracked")
     con.unregister("_chunk")
-    items = [
-        (VideoInput(vid, by_video[vid], lengths.get(vid)), sentences.get(vid) or None)
+    inputs = [
+        VideoInput(
+            vid,
+            by_video[vid],
+            lengths.get(vid),
+            TranscriptIndex(sentences[vid]) if sentences.get(vid) else None,
+        )
         for vid in video_ids
         if by_video.get(vid)
     ]
-    if pool is None or len(items) < 2:
-        out = _rows(items)
-    else:
-        out = [row for rows in pool.map(_rows, _split(items, 2 * pool_size)) for row in rows]
+    out: list[tuple[object, ...]] = []
+    for v, resolved in zip(inputs, resolve_many(inputs), strict=True):
+        out.extend(r.as_tuple(v.video_id) for r in resolved)
     if out:
         columns = list(zip(*out, strict=True))
         table = pa.Table.from_arrays(
