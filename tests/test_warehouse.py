@@ -386,4 +386,3 @@ def test_opening_a_current_warehouse_skips_the_schema_but_a_changed_one_reapplie
         "SELECT count(*) FROM duckdb_views() WHERE view_name = 'claims_by_layer'"
     ).fetchone()[0]
     con.close()
-
