@@ -635,9 +635,34 @@ def test_real_undecodable_argv_bytes(warehouse: Path) -> None:
         assert proc.stderr.count(b"\n") == 1 and b"Traceback" not in proc.stderr
 
 
-def test_unexpected_errors_are_one_line_too(warehouse: Path) -> None:
-    r = run("query", "SELECT 1", "--db", "bad\x00name.duckdb")  # a NUL byte: ValueError
+def test_unexpected_errors_are_one_line_too(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ytclaims.research.query as query
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(query, "run_query", boom)
+    r = run("query", "SELECT 1", "--db", str(warehouse))
     assert r.exit_code == 2 and r.output.count("\n") == 1, r.output
+    assert "RuntimeError: boom second line" in r.output and "unexpected" in r.output
+
+
+def test_a_nul_byte_in_a_path_is_a_usage_error(warehouse: Path) -> None:
+    r = run("query", "SELECT 1", "--db", "bad\x00name.duckdb")  # a NUL byte: ValueError
+    assert r.exit_code == 2 and "null byte" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["cite"], "Missing argument"), (["nosuch"], "No such command"), (["search"], "Missing")],
+)
+def test_usage_errors_stay_typers_own_messages(args: list[str], says: str) -> None:
+    """Typer bundles its own click: its usage errors are not "unexpected" errors."""
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert says in r.output and "unexpected" not in r.output, r.output
 
 
 # --- encodings and formats -----------------------------------------------------------------

@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -39,7 +38,7 @@ class _Commands(TyperGroup):
     is printed as one line too (``YTCLAIMS_DEBUG=1`` shows the traceback).
     """
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         for arg in [*args, os.environ.get(ENV_DB, "")]:
             if not is_utf8_path(arg):
                 typer.echo(
@@ -50,10 +49,12 @@ class _Commands(TyperGroup):
                 ctx.exit(2)
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: click.Context) -> object:
+    def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort, typer.Exit):
+        # Typer's own signals and usage errors (its bundled click's exceptions subclass
+        # TyperException): Typer prints them as usual.
+        except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except errors.YtclaimsError as exc:
             typer.echo(f"error: {exc.message}", err=True)
