@@ -171,6 +171,15 @@ class QueryError(YtclaimsError):
     hint = "'ytclaims query' is read-only; check the SQL against the schema in the README."
 
 
+class UnknownLabelError(YtclaimsError):
+    """A --layer or --trend value is not a label id of the taxonomy."""
+
+    kind = "unknown_label"
+    hint = (
+        "Use one of the ids listed (taxonomy.toml, or the taxonomy the warehouse was tagged with)."
+    )
+
+
 class ConfigError(YtclaimsError):
     """The project config file (ytclaims.toml) is missing or invalid."""
 
