@@ -170,7 +170,7 @@ def _combine(
     present = {(e["group"], e["label"]) for e in evidence}
     if tax.gate is not None and tax.gate.id in probs and "gate" in th:
         p = probs[tax.gate.id]
-        rules_open = bool(tags.get(tax.gate.id))
+        rules_open = bool(tags.get(tax.gate.id)) and p >= th.get("gate_rules_floor", 0.0)
         tags[tax.gate.id] = p >= th["gate"] or rules_open
         if p >= th["gate"]:
             _decided(evidence, components.GATE_GROUP, tax.gate.id, p, True)

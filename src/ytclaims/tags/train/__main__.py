@@ -49,6 +49,7 @@ def main() -> None:
     ap.add_argument("--splits", type=Path, default=DEFAULT_SPLITS)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--cv", action="store_true", help="Leave-channel-out CV and thresholds.")
+    ap.add_argument("--oof", type=Path, help="With --cv: reuse/save out-of-fold probabilities.")
     ap.add_argument("--verbose", action="store_true", help="Show spacy train's log.")
     args = ap.parse_args()
     splits = load_splits(args.splits)
@@ -57,7 +58,7 @@ def main() -> None:
         from ytclaims.tags.train.tune import tune
 
         folds = cv_folds(rows, splits)
-        print(json.dumps(tune(rows, older, folds), indent=2))
+        print(json.dumps(tune(rows, older, folds, args.oof), indent=2))
         return
     with tempfile.TemporaryDirectory() as tmp:
         quiet = (

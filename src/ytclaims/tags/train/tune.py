@@ -102,7 +102,9 @@ def figures(
 
     if rules is None:
         rules = np.zeros_like(gold)
-    gate = (probs[:, -1] >= th["gate"]) | rules[:, -1]
+    gate = (probs[:, -1] >= th["gate"]) | (
+        rules[:, -1] & (probs[:, -1] >= th.get("gate_rules_floor", 0.0))
+    )
     pred = np.zeros_like(gold)
     pred[:, -1] = gate
     for j, lb in enumerate(LABELS[:-1]):
@@ -125,10 +127,12 @@ def figures(
 def best_thresholds(
     probs: np.ndarray, gold: np.ndarray, rules: np.ndarray | None = None
 ) -> tuple[dict[str, float], dict]:
-    """Group thresholds (gate, layers, trends) maximising the sum of the three figures."""
+    """Thresholds (gate, gate_rules_floor, layers, trends) maximising the sum of the
+    three figures; with ``rules`` None the floor is moot (classifier alone)."""
     best: tuple[float, dict[str, float], dict] | None = None
-    for g, lay, tr in itertools.product(GRID + (0.7, 0.8), GRID, GRID):
-        th = {"gate": g, "layers": lay, "trends": tr}
+    floors = (0.0, 0.1, 0.2, 0.3) if rules is not None else (0.0,)
+    for g, fl, lay, tr in itertools.product(GRID + (0.7, 0.8, 0.9), floors, GRID, GRID):
+        th = {"gate": g, "gate_rules_floor": fl, "layers": lay, "trends": tr}
         f = figures(probs, gold, th, rules)
         v = sum(f.values())
         if best is None or v > best[0]:
@@ -137,10 +141,22 @@ def best_thresholds(
     return best[1], best[2]
 
 
-def tune(rows: list[dict], older: list[dict], folds: dict[str, int]) -> dict[str, object]:
+def tune(
+    rows: list[dict], older: list[dict], folds: dict[str, int], oof: Path | None = None
+) -> dict[str, object]:
+    """Out-of-fold predictions, then the thresholds and the CV figures they give.
+
+    ``oof``: a ``.npy`` file of out-of-fold probabilities to reuse (written when
+    missing), so the thresholds can be searched again without retraining.
+    """
     from ytclaims.tags.classifier import LABELS
 
-    probs = oof_probabilities(rows, older, folds)
+    if oof is not None and oof.exists():
+        probs = np.load(oof)
+    else:
+        probs = oof_probabilities(rows, older, folds)
+        if oof is not None:
+            np.save(oof, probs)
     gold = np.array([[lb in gold_labels(r) for lb in LABELS] for r in rows])
     rules = rule_decisions(rows)
     th, fig = best_thresholds(probs, gold, rules)
