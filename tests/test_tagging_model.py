@@ -229,4 +229,4 @@ def test_explain_gives_the_classifier_probability_and_its_words(small_db: Path) 
     res = invoke(["explain", row[0], "--db", small_db])
     assert res.exit_code == 0, res.output
     assert f"classifier: probability {row[1]:.2f}" in res.output
-    assert "words that raised it most:" in res.output
+    assert "words that raised it most (log-odds):" in res.output

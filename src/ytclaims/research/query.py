@@ -139,7 +139,7 @@ def explain(db: Path, claim_id: str) -> str:
             top = words.get("about_ai" if g == "gate" else lb)
             if top:
                 out.append(
-                    "    words that raised it most: "
+                    "    words that raised it most (log-odds): "
                     + ", ".join(f"{_feature_name(x)} (+{d:.2f})" for x, d in top)
                 )
             continue

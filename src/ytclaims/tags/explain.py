@@ -22,7 +22,8 @@ def top_features(
 
     For ``explain``: each distinct input word of the claim (claim token, prefixed
     context word, rule feature) is removed in turn and the drop in the label's
-    probability measured; the ``k`` largest positive drops are returned per label.
+    log-odds measured (the model is linear in log-odds, so this is the word's weight
+    times its count); the ``k`` largest positive drops are returned per label.
     Slow (one prediction per word) and meant for one claim at a time.
     """
     clf = load_classifier()
@@ -38,12 +39,13 @@ def top_features(
     distinct = list(dict.fromkeys(words))
     variants = [words] + [[w for w in words if w != drop] or ["_"] for drop in distinct]
     scores = pipe.predict([_Orths(np.asarray([hash_string(w) for w in v])) for v in variants])  # type: ignore[arg-type]
+    arr = np.clip(np.asarray(scores, dtype=float), 1e-6, 1 - 1e-6)
+    logit = np.log(arr / (1 - arr))  # contributions add up in logit space, not in p
     out: dict[str, list[tuple[str, float]]] = {}
     for lb in labels:
         if lb not in names:
             continue
         j = names.index(lb)
-        base = float(scores[0][j])
-        drops = [(w, base - float(scores[i + 1][j])) for i, w in enumerate(distinct)]
-        out[lb] = [(w, d) for w, d in sorted(drops, key=lambda x: -x[1])[:k] if d > 0.005]
+        drops = [(w, float(logit[0, j] - logit[i + 1, j])) for i, w in enumerate(distinct)]
+        out[lb] = [(w, d) for w, d in sorted(drops, key=lambda x: -x[1])[:k] if d > 0.05]
     return out
