@@ -53,16 +53,21 @@ def main() -> None:
     missing = [r["claim_id"] for r in sample if r["claim_id"] not in first]
     if missing:
         raise SystemExit(f"{len(missing)} sampled claims have no label, e.g. {missing[:3]}")
-    fields = ("about_ai", "layers", "trends", "note", "annotator")
+    # The annotator's free-text "note" becomes "reason": "note" is the note's path.
+    fields = ("about_ai", "layers", "trends", "reason", "annotator")
+
+    def labelled(row: dict[str, object]) -> dict[str, object]:
+        return row | {"reason": row.get("note")}
+
     _write(
         HERE / "tagging" / "labels.jsonl",
-        [r | {k: first[r["claim_id"]].get(k) for k in fields} for r in sample],
+        [r | {k: labelled(first[r["claim_id"]]).get(k) for k in fields} for r in sample],
     )
     by_id = {r["claim_id"]: r for r in sample}
     _write(
         HERE / "tagging" / "double.jsonl",
         [
-            {"claim_id": cid} | {k: row.get(k) for k in fields}
+            {"claim_id": cid} | {k: labelled(row).get(k) for k in fields}
             for cid, row in second.items()
             if cid in by_id
         ],

@@ -1,27 +1,48 @@
 """Check a labels file against its batch file.
 
-    python3 /work/data/check_labels.py tagging BATCH.jsonl LABELS.jsonl
-    python3 /work/data/check_labels.py cw BATCH.jsonl LABELS.jsonl
+python3 /work/data/check_labels.py tagging BATCH.jsonl LABELS.jsonl
+python3 /work/data/check_labels.py cw BATCH.jsonl LABELS.jsonl
 """
+
 import json
 import sys
 
 LAYERS = {"model", "infrastructure", "application"}
 TRENDS = {
-    "cost_reduction", "commoditization", "distribution_moat", "specialization",
-    "switching_costs", "rapid_evolution", "use_case_discovery", "data_centers",
-    "inference_market", "agents", "market_growth",
+    "cost_reduction",
+    "commoditization",
+    "distribution_moat",
+    "specialization",
+    "switching_costs",
+    "rapid_evolution",
+    "use_case_discovery",
+    "data_centers",
+    "inference_market",
+    "agents",
+    "market_growth",
 }
 TRUE_KINDS = {"fact", "figure", "comparison", "cause", "prediction", "definition", "judgement"}
-FALSE_KINDS = {"narration", "onscreen", "instruction", "question", "greeting", "sponsor",
-               "fragment", "setup", "anecdote"}
+FALSE_KINDS = {
+    "narration",
+    "onscreen",
+    "instruction",
+    "question",
+    "greeting",
+    "sponsor",
+    "fragment",
+    "setup",
+    "anecdote",
+}
 
 kind, batch, labels = sys.argv[1], sys.argv[2], sys.argv[3]
 key = "claim_id" if kind == "tagging" else "sentence_id"
-want = [json.loads(x)[key] for x in open(batch)]
+with open(batch, encoding="utf-8") as fh:
+    want = [json.loads(x)[key] for x in fh]
 got = {}
 bad = []
-for n, line in enumerate(open(labels), 1):
+with open(labels, encoding="utf-8") as fh:
+    label_lines = fh.readlines()
+for n, line in enumerate(label_lines, 1):
     if not line.strip():
         continue
     try:

@@ -34,7 +34,7 @@ from prefect.cache_policies import NONE
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows import split_db_arg
-from ytclaims import errors, pipeline
+from ytclaims import errors, pipeline, progress
 from ytclaims.records import BatchResult
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES
 from ytclaims.warehouse.db import db_path
@@ -106,6 +106,11 @@ def ingest(
         "stage_root": stage_root,
     }
     plan = plan_task(paths, str(db_path(db)), options)
+    # Progress goes to the reporter the caller handed over (ytclaims.progress.reporting:
+    # the command line's display); the steps report their own stages, and files parsed
+    # are counted here, as each batch's task returns.
+    reporter = progress.current()
+    reporter.stage("parse", total=plan.n_files, done=plan.unchanged)
     try:
         if dask_address and plan.batches:
             results = _parse_on_dask(dask_address, plan)
@@ -115,12 +120,21 @@ def ingest(
                 parse_batch_task.submit(b, plan.known, plan.parse_options, in_pool)
                 for b in plan.batches
             ]
-            results = [f.result() for f in futures]
+            results = _collect(futures, plan.batches, reporter)
     except BaseException:
         # The writer never runs, so nothing else would remove the batches staged so far.
         pipeline.abandon_ingest(plan)
         raise
     return load_task(plan, results)
+
+
+def _collect(futures: list, batches: list[list[str]], reporter: progress.Reporter) -> list:
+    """The batches' results in order, counting each batch's files as it comes back."""
+    results = []
+    for future, batch in zip(futures, batches, strict=True):
+        results.append(future.result())
+        reporter.advance(len(batch))
+    return results
 
 
 def _api_url_for_workers() -> str:
@@ -214,7 +228,7 @@ def _parse_on_dask(address: str, plan: pipeline.IngestPlan) -> list[BatchResult]
             )
             for batch in plan.batches
         ]
-        return [f.result() for f in futures]
+        return _collect(futures, plan.batches, progress.current())
 
 
 if __name__ == "__main__":

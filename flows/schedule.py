@@ -64,6 +64,28 @@ def deployment_kwargs(config: Config) -> dict[str, Any]:
     }
 
 
+def deploy_settings(config: str = str(DEFAULT_CONFIG)) -> dict[str, str]:
+    """A ``prefect.yaml`` build step: the deployment's settings, read from ``config``.
+
+    Why: ``prefect deploy`` reads prefect.yaml, not ytclaims.toml; with this step the
+    work-pool route takes its config path, cron, time zone and description from the one
+    file ``ytclaims serve`` reads too, so the two routes cannot drift. The config is
+    checked exactly as ``serve`` checks it (a bad or missing cron stops the deploy with
+    the key to fix). prefect.yaml refers to the outputs as ``{{ ytclaims.cron }}`` etc.
+    """
+    cfg = load_config(config)
+    kwargs = deployment_kwargs(cfg)
+    _check_taxonomy(cfg)
+    assert cfg.schedule.cron is not None  # deployment_kwargs refuses a config without one
+    return {
+        "config": str(cfg.path),
+        "cron": cfg.schedule.cron,
+        "timezone": cfg.schedule.timezone,
+        "name": cfg.deployment.name,
+        "description": str(kwargs["description"]),
+    }
+
+
 def to_deployment(config: Config) -> RunnerDeployment:
     """The deployment object (no server needed until it is applied or served)."""
     from flows.update import update

@@ -26,11 +26,13 @@ from flows.ingest import ingest
 from ytclaims import fetching, pipeline
 from ytclaims.config import DEFAULT_CONFIG, load_config
 from ytclaims.records import update_summary
+from ytclaims.summary import update_line
 
 
 @flow(name="update", log_prints=True)
 def update(config: str = DEFAULT_CONFIG) -> dict[str, object]:
     """Ingest the configured notes and captions, then fetch the configured videos."""
+    t0 = time.perf_counter()
     cfg = load_config(config)
     db = str(cfg.db)
     taxonomy = str(cfg.taxonomy) if cfg.taxonomy else None
@@ -59,6 +61,10 @@ def update(config: str = DEFAULT_CONFIG) -> dict[str, object]:
             ).as_dict()
     report = update_summary(str(cfg.path), db, ingest_report, fetch_report)
     print(report)
+    # One plain line per run on stderr, whatever Prefect's log level: `ytclaims serve`
+    # shows its flow runs' output, so a service log says what each scheduled run did.
+    sys.stderr.write(update_line(report, time.perf_counter() - t0) + "\n")
+    sys.stderr.flush()
     return report
 
 

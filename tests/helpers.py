@@ -8,19 +8,48 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+#: The shared data folder (corpus, seed note): ``$YTCLAIMS_SHARED``, else ``../shared`` beside
+#: the repository. A fresh clone has neither; the tests that need it are then skipped.
+SHARED_ENV = "YTCLAIMS_SHARED"
+SHARED = (
+    Path(os.environ[SHARED_ENV]).expanduser().resolve()
+    if os.environ.get(SHARED_ENV)
+    else REPO.parent / "shared"
+)
 EXAMPLES = REPO / "examples" / "notes"
 FIXTURES = REPO / "tests" / "fixtures" / "notes"
 CORPUS = SHARED / "corpus" / "notes"
 CAPTIONS = SHARED / "corpus" / "captions"
 SEED = SHARED / "seed" / "evolution_of_ai_models_and_infrastructure.md"
+#: Whether the shared corpus is there (the notes, the captions and the seed note).
+HAVE_SHARED = CORPUS.is_dir() and CAPTIONS.is_dir() and SEED.is_file()
+#: The one-line reason a corpus test is skipped without it.
+SHARED_SKIP_REASON = (
+    f"needs the shared corpus: set {SHARED_ENV}=/path/to/shared or put it at ../shared "
+    f"(not found at {SHARED})"
+)
+
+
+def shared_params(make: Callable[[], list[Path]]) -> list:
+    """Parameters for a test parametrized over shared files, computed at collection time.
+
+    Without the shared folder there is nothing to list: one placeholder parameter stands in,
+    and the test is skipped with the reason above (mark the test ``corpus``), instead of a
+    collection error or pytest's vague "empty parameter set".
+    """
+    if not HAVE_SHARED:
+        return [pytest.param(None, id="no-shared", marks=pytest.mark.skip(SHARED_SKIP_REASON))]
+    return make()
+
 
 #: Independent anchor count: the start of an <a ...> tag whose class begins with "yt".
 # HTML tag and attribute names are case-insensitive: <A CLASS="yt-..."> is an anchor too.

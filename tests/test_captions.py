@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import CAPTIONS, shared_params
 
 from ytclaims import errors
 from ytclaims.sources.captions import (
@@ -18,8 +19,6 @@ from ytclaims.sources.captions import (
     read_caption_file,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CAPTIONS = SHARED / "corpus" / "captions"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "captions"
 
 
@@ -583,15 +582,18 @@ def independent_start(block: str) -> float:
     return h * 3600 + mi * 60 + s + ms / 1000
 
 
-def shared_caption_files() -> list[Path]:
-    assert CAPTIONS.is_dir(), f"shared captions missing at {CAPTIONS}"
+def _shared_caption_files() -> list[Path]:
     files = sorted(CAPTIONS.glob("*/captions.srt"))
     assert len(files) == 10
     return files
 
 
+def shared_caption_files() -> list:
+    return shared_params(_shared_caption_files)
+
+
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", shared_caption_files(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", shared_caption_files(), ids=lambda p: p.parent.name if p else None)
 def test_shared_srt_counts_and_times(path: Path) -> None:
     track = read_caption_file(path)
     assert track.problems == []
@@ -605,7 +607,7 @@ def test_shared_srt_counts_and_times(path: Path) -> None:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", shared_caption_files(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", shared_caption_files(), ids=lambda p: p.parent.name if p else None)
 def test_shared_word_timings(path: Path) -> None:
     track = read_caption_file(path)
     items = json.loads((path.parent / "word_timings.json").read_text())

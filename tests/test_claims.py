@@ -346,3 +346,76 @@ def test_upper_case_anchor_tags_are_kept(fixtures_dir: Path) -> None:
 def test_note_without_video_id_yields_nothing(examples_dir: Path) -> None:
     nc = claims_of(examples_dir / "codecasts" / "bad_note_without_video_id.md")
     assert nc.claims == [] and nc.anchors == []
+
+
+# --- Obsidian callouts -----------------------------------------------------------------------
+
+CALLOUT_NOTE = """---
+title: Callouts
+videoId: dQw4w9WgXcQ
+---
+From: [[calloutchan]]
+
+## Costs
+
+> [!NOTE] Model Pricing
+> Prices fell tenfold in a year {a1}.
+
+> [!TIP] The "PM Title" Advantage: the title opens doors {a2}.
+
+> [!info]- Folded Outline:
+> - The first item has no lead-in of its own {a3}.
+> - **Own**: the second item has one {a4}.
+
+> [!WARNING|Hot Take] Fine-tuning may not beat the next model {a5}.
+
+[!IMPORTANT]
+Customer data is not used for training {a6}.
+
+> [!PRO TIP]
+> Make many small commits {a7}.
+
+A plain paragraph after the callouts keeps no callout title {a8}.
+
+- Nor does a list after them {a9}.
+"""
+
+
+def test_callout_markers_are_markup_and_titles_are_lead_ins(tmp_path: Path) -> None:
+    """``[!NOTE]`` and its kin never reach claim text; a callout's title (without anchors)
+    leads the callout's claims as a bold lead-in would, and only inside the callout."""
+    stamps = {f"a{i}": CANON.format(t=f"00:0{i}:00") for i in range(1, 10)}
+    path = tmp_path / "calloutchan" / "callouts.md"
+    path.parent.mkdir()
+    path.write_text(CALLOUT_NOTE.format(**stamps), encoding="utf-8")
+    nc = claims_of(path)
+    got = [(c["text"], c["lead_in"]) for c in nc.claims]
+    assert got == [
+        ("Prices fell tenfold in a year.", "Model Pricing"),
+        ('The "PM Title" Advantage: the title opens doors.', None),
+        ("The first item has no lead-in of its own.", "Folded Outline"),
+        ("the second item has one.", "Own"),
+        ("Fine-tuning may not beat the next model.", "Hot Take"),
+        ("Customer data is not used for training.", None),
+        ("Make many small commits.", None),
+        ("A plain paragraph after the callouts keeps no callout title.", None),
+        ("Nor does a list after them.", None),
+    ]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for c in nc.claims:  # each claim still points at the line of its anchor
+        assert "<a " in lines[c["line"] - 1], c
+    assert len(nc.anchors) == 9
+
+
+@pytest.mark.parametrize(
+    ("md", "plain"),
+    [
+        ("[!NOTE] Adoption rates rose", "Adoption rates rose"),
+        ("> [!example]+ Case", "> Case"),
+        ("Text then [!QUOTE|Source] quoted", "Text then quoted"),
+        ("`[!NOTE]` in code stays", "[!NOTE] in code stays"),
+        ("a[!NOTE] glued stays", "a[!NOTE] glued stays"),
+    ],
+)
+def test_to_plain_drops_callout_markers(md: str, plain: str) -> None:
+    assert to_plain(md) == plain

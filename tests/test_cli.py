@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -85,7 +86,7 @@ def test_query_refuses_writes(cli_db: Path, sql: str) -> None:
     before = snapshot(cli_db)
     r = run("query", sql, "--db", str(cli_db))
     assert r.exit_code != 0
-    assert "read-only" in r.output
+    assert "read-only" in r.output and "only reads the warehouse" in r.output
     assert snapshot(cli_db) == before
 
 
@@ -95,6 +96,37 @@ def test_query_does_not_write_files(cli_db: Path, tmp_path: Path) -> None:
     r = run("query", f"COPY claims TO '{target}'", "--db", str(cli_db))
     assert not target.exists()
     assert r.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "names"),
+    [
+        ("SELEC 1", "SELEC"),  # syntax
+        ("SELECT no_such_column FROM citations", "no_such_column"),  # binder
+        ("SELECT * FROM no_such_table", "no_such_table"),  # catalog
+        ("SELECT 1; SELECT 2", "one SQL statement"),
+    ],
+)
+def test_query_errors_that_are_not_writes_do_not_blame_read_only(
+    cli_db: Path, sql: str, names: str
+) -> None:
+    """A mistake in the SQL says check the SQL; "read-only" only when a write was refused."""
+    r = run("query", sql, "--db", str(cli_db))
+    assert r.exit_code == 1
+    assert names in r.output
+    assert "read-only" not in r.output and "only reads" not in r.output
+    assert "duckdb_columns()" in r.output or "one statement" in r.output
+
+
+@pytest.mark.parametrize(
+    "sql", ["DELETE FROM claims", "COPY claims TO '{out}'", "SELECT * FROM read_csv('{out}')"]
+)
+def test_query_writes_and_file_access_say_read_only(cli_db: Path, tmp_path: Path, sql: str) -> None:
+    out = tmp_path / "x.csv"
+    out.write_text("a\n1\n")
+    r = run("query", sql.format(out=out), "--db", str(cli_db))
+    assert r.exit_code == 1
+    assert "only reads the warehouse" in r.output and "ytclaims export" in r.output
 
 
 def test_query_missing_db_fails_clearly(tmp_path: Path) -> None:
@@ -156,3 +188,143 @@ def test_read_commands_import_neither_prefect_nor_spacy(cli_db: Path) -> None:
     with ro(cli_db) as con:
         assert res["n"] == con.execute("SELECT count(*) FROM citations").fetchone()[0]
     assert res["heavy"] == []
+
+
+def test_a_temporary_prefect_api_starts_only_when_none_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line starts Prefect's temporary API itself (early, so Prefect's imports
+    overlap its start-up) unless PREFECT_API_URL or the active profile names a server."""
+    from flows import api
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_API_URL", "http://example.invalid:4200/api")
+    with api.temporary_api() as server:
+        assert server is None
+    monkeypatch.delenv("PREFECT_API_URL")
+    (tmp_path / "profiles.toml").write_text(
+        'active = "remote"\n[profiles.remote]\nPREFECT_API_URL = "http://10.0.0.1:4200/api"\n'
+    )
+    assert api.configured_api_url() == "http://10.0.0.1:4200/api"
+    (tmp_path / "profiles.toml").write_text('active = "ephemeral"\n[profiles.ephemeral]\n')
+    assert api.configured_api_url() is None
+    with api.temporary_api() as server:
+        assert server is not None
+        assert os.environ["PREFECT_API_URL"] == server.url
+        server.wait_until_ready()
+        assert api._healthy(server.url)
+    assert "PREFECT_API_URL" not in os.environ
+    assert server.proc.poll() is not None  # stopped with the block
+
+
+# --- small traps a newcomer meets ------------------------------------------------------------
+
+
+def test_version_prints_the_package_version() -> None:
+    from importlib.metadata import version
+
+    import ytclaims
+
+    r = run("--version")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith(f"ytclaims {ytclaims.__version__} ")
+    assert ytclaims.__version__ == version("ytclaims")  # pyproject and package agree
+    assert "DuckDB" in r.stdout
+
+
+def test_ingest_help_names_every_input_kind() -> None:
+    """Notes and caption files (and anything else discovery accepts) are in --help."""
+    from ytclaims.sources import discover
+
+    r = CliRunner().invoke(app, ["ingest", "--help"], terminal_width=200)
+    assert r.exit_code == 0
+    text = " ".join(r.stdout.split())
+    assert "notes" in text.lower() and "caption files" in text
+    accepted = [
+        s for name, value in vars(discover).items() if name.endswith("_SUFFIXES") for s in value
+    ]
+    assert ".md" in accepted and ".srt" in accepted
+    for suffix in accepted:
+        assert suffix in text, suffix
+
+
+def test_evaluate_outside_the_repository_says_where_the_dev_set_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed from a wheel and run anywhere, there is no dev set: a clear error, not Errno 2."""
+    from ytclaims.tags import evaluate
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(evaluate, "_REPO", tmp_path / "site-packages")
+    r = run("evaluate")
+    assert r.exit_code == 1
+    assert "No dev set" in r.output and "--dev FILE" in r.output
+    assert "Errno" not in r.output and "Traceback" not in r.output
+    r = run("evaluate", "--dev", str(tmp_path / "missing.jsonl"))
+    assert r.exit_code == 1 and "No dev set" in r.output and "Errno" not in r.output
+
+
+def test_evaluate_from_another_folder_finds_the_repository_dev_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import REPO
+
+    from ytclaims.tags.evaluate import find_dev
+
+    monkeypatch.chdir(tmp_path)
+    assert find_dev().resolve() == REPO / "benchmarks" / "data" / "tagging_dev.jsonl"
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [(["--split", "foo"], "all, tune, test"), (["--stratum", "bar"], "all, random, targeted")],
+)
+def test_evaluate_refuses_an_unknown_split_or_stratum(args: list[str], allowed: str) -> None:
+    r = run("evaluate", *args)
+    assert r.exit_code == 1
+    assert repr(args[1]) in r.output and allowed in r.output
+    assert "dev claims" not in r.output  # no table of zeros
+
+
+def test_problem_paths_are_printed_whole(tmp_path: Path) -> None:
+    """The end-of-run problems name each file in full, even in a narrow terminal, and a
+    '[id]' in a yt-dlp file name is printed as written (not read as markup)."""
+    from rich.console import Console
+
+    from ytclaims.summary import print_summary
+
+    path = "/very/long/folder/of/captions/Some Video Title [dQw4w9WgXcQ].en.vtt"
+    problems = [
+        {
+            "severity": "error",
+            "error_kind": "malformed_captions",
+            "source_path": path,
+            "message": "No cue could be read.",
+        },
+        {
+            "severity": "error",
+            "error_kind": "malformed_captions",
+            "source_path": "/b.vtt",
+            "message": "No cue could be read.",
+        },
+    ]
+    report = {
+        "files_seen": 2,
+        "sources_loaded": 0,
+        "sources_unchanged": 0,
+        "claims_loaded": 0,
+        "anchors_loaded": 0,
+        "wall_seconds": 0.1,
+        "problems": problems,
+    }
+    buf = io.StringIO()
+    print_summary(
+        report,
+        tmp_path / "none.duckdb",
+        show=0,
+        console=Console(file=buf, width=50, force_terminal=False),
+    )
+    out = buf.getvalue()
+    assert any(line.endswith(path) for line in out.splitlines()), out
+    assert "(2 files), e.g." in out

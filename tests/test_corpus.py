@@ -217,7 +217,19 @@ def test_claim_text_is_plain(corpus_db) -> None:
             "SELECT count(*) FROM claims WHERE text LIKE '%yt-timestamp%' "
             "OR text LIKE '%</a>%' OR text LIKE '%data-t=%' OR text LIKE '%```%'"
         ).fetchone()[0]
+        # Obsidian callout markers ('[!NOTE]', '[!info]-', '[!NOTE|Title]') are markup too;
+        # only code blocks keep text verbatim.
+        callouts = con.execute(
+            "SELECT count(*) FROM claims WHERE block_kind <> 'code' AND "
+            "(regexp_matches(text, '\\[![A-Za-z][^\\]]{0,40}\\]') "
+            "OR regexp_matches(coalesce(lead_in, ''), '\\[![A-Za-z]'))"
+        ).fetchone()[0]
+        with_titles = con.execute(
+            "SELECT count(*) FROM claims WHERE lead_in IN ('Model Progress', 'Adoption Rates')"
+        ).fetchone()[0]
     assert n == 0
+    assert callouts == 0
+    assert with_titles >= 2  # callout titles became lead-ins (redpointai notes)
 
 
 def test_second_ingest_loads_nothing_and_changes_no_rows(corpus_db, corpus_dir: Path) -> None:

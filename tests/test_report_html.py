@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from helpers import REPO, ro
+from helpers import REPO, index_titles, ro
 
 from ytclaims.research.report import safe_url, script_json, write_report
 from ytclaims.timestamps.parse import format_hms
@@ -227,6 +227,47 @@ def own_filter(claims: list[dict[str, Any]], term: str) -> Counter[str]:
     return Counter(c["text"] for c in claims if all(w in c["hay"] for w in words))
 
 
+def _listing() -> dict[str, int]:
+    """video id -> place on its channel's index page, from the fixture files."""
+    out: dict[str, int] = {}
+    for page in sorted(REPORT_FIXTURES.rglob("*.md")):
+        if page.stem == page.parent.name:
+            for pos, vid in enumerate(index_titles(page), 1):
+                out.setdefault(vid, pos)
+    return out
+
+
+def listed_flags(order: list[str]) -> list[bool]:
+    listing = _listing()
+    return [v in listing for v in order]
+
+
+def listing_order(db: Path) -> list[str]:
+    """The documented order for undated videos: channel, index-page place (unlisted last),
+    title, id."""
+    listing = _listing()
+    with ro(db) as con:
+        videos = con.execute(
+            "SELECT c.video_id, any_value(c.channel), "
+            "(SELECT any_value(title) FROM video_index v WHERE v.video_id = c.video_id) "
+            "FROM claims c GROUP BY c.video_id"
+        ).fetchall()
+    return [
+        vid
+        for vid, ch, title in sorted(
+            videos,
+            key=lambda r: (
+                r[1],
+                r[0] not in listing,
+                listing.get(r[0], 0),
+                r[2] is None,
+                r[2] or "",
+                r[0],
+            ),
+        )
+    ]
+
+
 def mmss(seconds: int) -> str:
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
@@ -295,11 +336,22 @@ def test_charts_have_one_bar_per_category(driver: WebDriver, report, warehouse: 
             # Horizontal bars: a larger count never has a shorter bar.
             for (_, n1, w1), (_, n2, w2) in zip(got, got[1:], strict=False):
                 assert (n1 >= n2) == (w1 >= w2 - 0.5), chart_id
-    # Over time: left to right in first-seen order; batch1 (zetacast) before batch2.
+    # "Over time": the fixtures carry no upload dates, so the bars are in channel listing
+    # order (each index page's order, read here with our own regex), never load order.
     order = [label for label, _, _ in bars(driver, "chart-time")]
+    assert order == listing_order(warehouse)
     seen = [first_seen[v] for v in order]
-    assert seen == sorted(seen)
-    assert {v for v in order[:2]} == {"zetaGPU0001", "zetaAgnt002"}
+    assert seen != sorted(seen), "the fixtures should tell listing order from load order"
+    title = driver.find_element("id", "chart-time-title").text
+    caption = driver.find_element("id", "chart-time-caption").text
+    assert "listing order" in title and "no upload dates" in title
+    assert "not a timeline" in caption and "not time" in caption
+    basis = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#chart-time rect.bar'))"
+        ".map(r => r.getAttribute('data-basis'))"
+    )
+    assert basis == ["listing" if listed else "unlisted" for listed in listed_flags(order)]
+    assert not driver.find_elements("css selector", "#chart-time polyline.cumulative")
 
 
 def test_table_has_every_claim_with_links(driver: WebDriver, report, warehouse: Path) -> None:
@@ -464,3 +516,97 @@ def test_only_http_urls_become_links() -> None:
         "00:01:01",
         "01:02:03",
     ]
+
+
+# --------------------------------------------------------------------------- channels and time
+
+
+SPOKEN_SRT = (
+    "1\n00:00:01,000 --> 00:00:05,000\n"
+    "Inference prices fell by 90 percent between 2023 and 2025 across the big clouds.\n\n"
+    "2\n00:00:05,000 --> 00:00:09,000\n"
+    "Nvidia sold more than 3 million GPUs to data centers in 2024 alone, they said.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def with_transcripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """batch1's notes, a transcript of one of their videos, and one of a video no note or
+    index page names."""
+    from ytclaims.pipeline import ingest
+
+    base = tmp_path_factory.mktemp("report_tr")
+    caps = base / "caps"
+    caps.mkdir()
+    (caps / "zetaGPU0001.en.srt").write_text(SPOKEN_SRT, encoding="utf-8")
+    (caps / "Unkn0wnVid1.en.srt").write_text(SPOKEN_SRT, encoding="utf-8")
+    db = base / "tr.duckdb"
+    ingest([REPORT_FIXTURES / "batch1", caps], db, tag=False, workers=1)
+    return db
+
+
+def test_transcript_claims_take_their_videos_channel(with_transcripts: Path) -> None:
+    from ytclaims.research.report import NO_CHANNEL, TRANSCRIPT_NO_CHANNEL, read_report_data
+    from ytclaims.warehouse.db import connect_read
+
+    with ro(with_transcripts) as con:
+        kinds = dict(
+            con.execute(
+                "SELECT c.video_id, count(*) FROM claims c JOIN sources s USING (source_id) "
+                "WHERE s.source_kind = 'transcript' GROUP BY 1"
+            ).fetchall()
+        )
+        notes = dict(
+            con.execute(
+                "SELECT channel, count(*) FROM claims WHERE channel IS NOT NULL GROUP BY 1"
+            ).fetchall()
+        )
+    assert kinds.get("zetaGPU0001", 0) >= 1 and kinds.get("Unkn0wnVid1", 0) >= 1, kinds
+    con = connect_read(with_transcripts)
+    try:
+        data = read_report_data(con, "tr", 1000)
+    finally:
+        con.close()
+    channels = dict(data.channels)
+    assert NO_CHANNEL not in channels
+    assert channels["zetacast"] == notes["zetacast"] + kinds["zetaGPU0001"]
+    assert channels[TRANSCRIPT_NO_CHANNEL] == kinds["Unkn0wnVid1"]
+    by_video = {r[3]: r[1] for r in data.rows}
+    assert by_video["Unkn0wnVid1"] == TRANSCRIPT_NO_CHANNEL
+    assert {r[1] for r in data.rows if r[3] == "zetaGPU0001"} == {"zetacast"}
+
+
+def test_upload_dates_order_the_chart_when_the_warehouse_has_them(
+    with_transcripts: Path, tmp_path: Path
+) -> None:
+    """A warehouse whose ``videos`` has ``upload_date`` (known for two of three videos):
+    dated videos first, by date, with the running total; then the undated one; the title
+    says which part is time."""
+    import shutil
+
+    import duckdb
+
+    from ytclaims.research.report import read_report_data, render_page
+
+    db = tmp_path / "dated.duckdb"
+    shutil.copy(with_transcripts, db)
+    con = duckdb.connect(str(db))
+    try:
+        (sql,) = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'videos'").fetchone()
+        con.execute(sql.replace("VIEW videos AS", "VIEW videos_base AS", 1))
+        con.execute(
+            "CREATE OR REPLACE VIEW videos AS SELECT * REPLACE (CASE video_id "
+            "WHEN 'zetaAgnt002' THEN DATE '2024-03-01' WHEN 'Unkn0wnVid1' "
+            "THEN DATE '2023-01-05' END AS upload_date) FROM videos_base"
+        )
+        data = read_report_data(con, "dated", 1000)
+    finally:
+        con.close()
+    assert [(v.video_id, v.upload_date, v.basis) for v in data.videos] == [
+        ("Unkn0wnVid1", "2023-01-05", "upload_date"),
+        ("zetaAgnt002", "2024-03-01", "upload_date"),
+        ("zetaGPU0001", None, "listing"),
+    ]
+    page = render_page(data)
+    assert "Claims over time (2 videos by upload date, then 1 without one)" in page
+    assert 'class="divider"' in page and 'class="cumulative"' in page

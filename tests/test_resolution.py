@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import CAPTIONS, CORPUS, REPO, ingest_untagged, ro
+from helpers import CAPTIONS, REPO, ingest_untagged, ro
 
 RES = Path(__file__).resolve().parent / "fixtures" / "resolution"
 BREAD_NOTE = RES / "notes" / "breadchan" / "sourdough_basics.md"
@@ -310,9 +310,9 @@ def test_siblings_own_anchors_stay_literal(siblings_db: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def blue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def blue_db(corpus_dir: Path, captions_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("blue") / "blue.duckdb"
-    report = ingest_untagged([CORPUS / "3blue1brown", CAPTIONS], db, workers=1)
+    report = ingest_untagged([corpus_dir / "3blue1brown", captions_dir], db, workers=1)
     assert report.n_errors == 0, report.problems
     return db
 
@@ -392,3 +392,95 @@ def test_resolution_rows_and_the_table_schema_name_the_same_columns_in_order() -
     from ytclaims.warehouse.resolution import RESOLUTION_SCHEMA
 
     assert tuple(RESOLUTION_SCHEMA.names) == ROW_FIELDS
+
+
+# --- (e) the spoken words at each cited second, and cite --quote ----------------------------
+
+
+def test_each_citation_carries_the_words_spoken_at_its_second(bread_db: Path) -> None:
+    cues = srt(BREAD_SRT)
+    for k, c in by_keyword(citations(bread_db, BREAD)).items():
+        assert c["quote"], (k, c)
+        assert c["quote_start"] <= c["seconds"] + 1 and c["seconds"] <= c["quote_end"] + 1
+        # The quote is transcript text at that second: the cue spoken there is in it.
+        here = [t for s, e, t in cues if s <= c["seconds"] + 1 and c["seconds"] < e]
+        assert here and any(h.split()[0].lower() in c["quote"].lower() for h in here), (k, c)
+        # Where the claim is verified or corrected, its keyword is said in the quote.
+        assert k.lower() in c["quote"].lower(), (k, c["quote"])
+
+
+def test_citations_without_a_transcript_have_no_quote(incremental) -> None:
+    _, _, before, _ = incremental
+    assert all(c["quote"] is None for c in before["bread_cits"])
+
+
+def test_cite_quote_prints_what_is_said(bread_db: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ytclaims.cli import app
+
+    c = by_keyword(citations(bread_db, BREAD))["Dutch"]
+    r = CliRunner().invoke(app, ["cite", c["claim_id"], "--quote", "--db", str(bread_db)])
+    assert r.exit_code == 0, r.output
+    assert "Spoken at the cited second" in r.output
+    assert c["quote"] in r.output
+    plain = CliRunner().invoke(app, ["cite", c["claim_id"], "--db", str(bread_db)])
+    assert "Spoken at the cited second" not in plain.output
+
+
+# --- (f) suspect seconds are flagged wherever a claim is shown ------------------------------
+
+SUSPECT_NOTE = """---
+title: Long stream
+videoId: SusP3ct0vid
+---
+From: [[suspchan]]
+
+The stream opens with the rules <a class="yt-timestamp" data-t="00:05:10">[00:05:10]</a>.
+Then the first guest arrives <a class="yt-timestamp" data-t="00:06:02">[00:06:02]</a>.
+A frame-accurate note far away <a class="yt-timestamp" data-t="07:12:33:10">[07:12:33:10]</a>.
+The host closes the segment <a class="yt-timestamp" data-t="00:07:40">[00:07:40]</a>.
+"""
+
+
+@pytest.fixture(scope="module")
+def suspect_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("sus")
+    (root / "suspchan").mkdir()
+    (root / "suspchan" / "long_stream.md").write_text(SUSPECT_NOTE, encoding="utf-8")
+    db = root / "sus.duckdb"
+    ingest_untagged([root / "suspchan"], db, workers=1)
+    return db
+
+
+def test_an_implausible_second_is_suspect_not_unverified(suspect_db: Path) -> None:
+    cits = citations(suspect_db, "SusP3ct0vid")
+    assert [c["timestamp_status"] for c in cits] == [
+        "unverified",
+        "unverified",
+        "suspect",
+        "unverified",
+    ]
+    sus = cits[2]
+    assert sus["seconds"] == 7 * 3600 + 12 * 60 + 33
+    assert "suspect" in sus["resolution_reason"]
+
+
+def test_cite_show_and_report_warn_about_suspect_seconds(suspect_db: Path, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from ytclaims.cli import app
+
+    sus = citations(suspect_db, "SusP3ct0vid")[2]
+    r = CliRunner().invoke(app, ["cite", sus["claim_id"], "--db", str(suspect_db)])
+    assert r.exit_code == 0 and "WARNING: timestamp suspect" in r.output, r.output
+    apa = CliRunner().invoke(
+        app, ["cite", sus["claim_id"], "--style", "apa", "--db", str(suspect_db)]
+    )
+    assert "WARNING: timestamp suspect" in apa.output, apa.output
+    shown = CliRunner().invoke(app, ["show", "SusP3ct0vid", "--db", str(suspect_db)])
+    assert shown.exit_code == 0 and "suspect" in shown.output and "Warning" in shown.output
+    out = tmp_path / "r.html"
+    rep = CliRunner().invoke(app, ["report", str(out), "--db", str(suspect_db)])
+    assert rep.exit_code == 0, rep.output
+    assert 'id="suspect-warning"' in out.read_text(encoding="utf-8")

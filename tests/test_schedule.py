@@ -256,23 +256,64 @@ def test_no_cron_means_no_deployment(tmp_path: Path) -> None:
         deployment_kwargs(cfg)
 
 
-def test_prefect_yaml_matches_the_example_config() -> None:
-    """The work-pool route reads prefect.yaml, not ytclaims.toml: they must agree."""
+def _values(node: object) -> list[object]:
+    if isinstance(node, dict):
+        return [v for x in node.values() for v in _values(x)]
+    if isinstance(node, list):
+        return [v for x in node for v in _values(x)]
+    return [node]
+
+
+def test_prefect_yaml_takes_config_and_schedule_from_ytclaims_toml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One source of truth: prefect.yaml names ytclaims.toml once (its build step's input)
+    and takes the cron, time zone and config path from it, as `prefect deploy` resolves
+    them (the step is called and its outputs applied with Prefect's own templating)."""
+    import importlib
+
+    from prefect.utilities.templating import apply_values
+
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text(encoding="utf-8"))
-    raw = tomllib.loads((REPO / "ytclaims.toml").read_text(encoding="utf-8"))
+    cfg = load_config(REPO / "ytclaims.toml")
     (dep,) = spec["deployments"]
+    # Nothing the config holds is written into the deployment itself...
+    values = [v for v in _values(dep) if isinstance(v, str)]
+    assert cfg.schedule.cron not in values and cfg.schedule.timezone not in values
+    assert not [v for v in values if "ytclaims.toml" in v]
+    assert [v for v in _values(spec) if v == "ytclaims.toml"] == ["ytclaims.toml"]
+    # ...the build step reads it, run from the repository root as `prefect deploy` is.
+    monkeypatch.chdir(REPO)
+    outputs: dict[str, object] = {"project-dir": {"stdout": str(REPO), "stderr": ""}}
+    for step in spec["build"]:
+        ((fqn, inputs),) = step.items()
+        if fqn.startswith("prefect."):
+            continue
+        module, func = fqn.rsplit(".", 1)
+        kwargs = {k: v for k, v in inputs.items() if k not in ("id", "requires")}
+        outputs[inputs["id"]] = getattr(importlib.import_module(module), func)(**kwargs)
+    resolved = apply_values(dep, outputs)
+    assert resolved["parameters"] == {"config": str(cfg.path)}
+    (sched,) = resolved["schedules"]
+    assert (sched["cron"], sched["timezone"]) == (cfg.schedule.cron, cfg.schedule.timezone)
+    assert "{{" not in repr(resolved)
+    # The name selects the deployment before any step runs, so it is written in both files.
+    assert dep["name"] == cfg.deployment.name
     path, func = dep["entrypoint"].split(":")
     assert (REPO / path).is_file() and f"def {func}(" in (REPO / path).read_text("utf-8")
-    assert dep["name"] == raw["deployment"]["name"]
-    assert (REPO / dep["parameters"]["config"]).resolve() == (REPO / "ytclaims.toml").resolve()
-    (sched,) = dep["schedules"]
-    assert sched["cron"] == raw["schedule"]["cron"]
-    assert sched["timezone"] == raw["schedule"]["timezone"]
     assert dep["work_pool"]["name"] == "ytclaims"
     (pull,) = spec["pull"]
     directory = pull["prefect.deployments.steps.set_working_directory"]["directory"]
     step_ids = [s[next(iter(s))].get("id") for s in spec["build"]]
     assert directory.strip("{} ").split(".")[0] in step_ids
+
+
+def test_deploy_settings_refuses_a_config_without_cron(tmp_path: Path) -> None:
+    from flows.schedule import deploy_settings
+
+    (tmp_path / "n").mkdir()
+    with pytest.raises(ConfigError, match="schedule.cron"):
+        deploy_settings(str(project(tmp_path, 'db = "w"\nnotes = ["n"]\n')))
 
 
 # --- the CLI command, with Prefect's serve replaced (it would block) ------------------

@@ -234,6 +234,12 @@ def test_served_deployment_run_keeps_the_warehouse_current(
     finally:
         _stop(serve)
     _assert_update_result(tmp_path / "wh" / "ytclaims.duckdb", direct_counts)
+    # serve's own output has one summary line for the run
+    lines = [
+        ln for ln in log.read_text("utf-8", "replace").splitlines() if ln.startswith("update ")
+    ]
+    assert len(lines) == 1, _tail(log)
+    assert f" {cfg}: ingest " in lines[0] and "fetch 1 videos (0 ok, 1 failed" in lines[0]
 
 
 def test_run_once_against_the_server(
@@ -251,6 +257,8 @@ def test_run_once_against_the_server(
     )
     assert r.returncode == 0, r.stderr[-4000:]
     report = json.loads(r.stdout)
+    (line,) = [ln for ln in r.stderr.splitlines() if ln.startswith("update ")]
+    assert f"{report['ingest']['claims_loaded']:,} claims" in line
     db = tmp_path / "wh" / "ytclaims.duckdb"
     assert report["db"] == str(db)
     assert report["ingest"]["claims_loaded"] == direct_counts[1]
@@ -279,7 +287,8 @@ def test_prefect_yaml_deploys(server: dict[str, str], client) -> None:
     dep = client.read_deployment_by_name(f"update/{cfg.deployment.name}")
     assert dep.work_pool_name == "ytclaims"
     assert dep.entrypoint == "flows/update.py:update"
-    assert dep.parameters == {"config": "ytclaims.toml"}
+    assert dep.parameters == {"config": str(cfg.path)}
+    assert dep.description == f"Keep {cfg.db} current from {cfg.path}."
     (sched,) = dep.schedules
     assert (sched.schedule.cron, sched.schedule.timezone) == (
         cfg.schedule.cron,

@@ -154,10 +154,21 @@ def test_short_repeated_mention_ranks_first(db: Path) -> None:
     assert twice < long_once
 
 
-def test_scores_are_the_extensions_match_bm25(db: Path) -> None:
+def test_scores_are_the_extensions_match_bm25(db: Path, tmp_path: Path) -> None:
+    """ytclaims builds the index itself (incrementally); on a copy, the fts extension
+    builds it its own way, and its match_bm25 macro gives the very same scores."""
     with ro(db) as con:
         got = {r["claim_id"]: r["score"] for r in all_hits(con, "inference cost chatbot")}
+    copy = tmp_path / "extension.duckdb"
+    shutil.copy(db, copy)
+    con = connect_write(copy)
+    try:
         load_fts(con)
+        con.execute(
+            "PRAGMA create_fts_index('claims', 'claim_id', 'text', stemmer='english', "
+            "stopwords='english', ignore='(\\.|[^a-z0-9])+', strip_accents=1, lower=1, "
+            "overwrite=1)"
+        )
         macro = dict(
             con.execute(
                 "SELECT claim_id, s FROM (SELECT claim_id, "
@@ -165,6 +176,8 @@ def test_scores_are_the_extensions_match_bm25(db: Path) -> None:
                 "FROM claims) WHERE s IS NOT NULL"
             ).fetchall()
         )
+    finally:
+        con.close()
     assert macro and set(got) == set(macro)
     for cid, s in macro.items():
         assert got[cid] == pytest.approx(s, rel=1e-9)
@@ -467,6 +480,57 @@ def test_unchanged_index_is_not_rebuilt(db: Path, tmp_path: Path) -> None:
     assert not again["claims_rebuilt"] and not again["sentences_rebuilt"]
     assert forced["claims_rebuilt"] and forced["sentences_rebuilt"]
     assert again["claims"] == n
+
+
+def _postings(con: duckdb.DuckDBPyConnection, fts: str) -> tuple[object, ...]:
+    """The index as names and terms (internal numbers differ between builds)."""
+    return (
+        sorted(con.execute(f"SELECT name, len FROM {fts}.docs").fetchall()),
+        sorted(con.execute(f"SELECT term, df FROM {fts}.dict").fetchall()),
+        sorted(
+            con.execute(
+                f"SELECT d.name, w.term, t.doclen FROM {fts}.terms t JOIN {fts}.docs d "
+                f"USING (docid) JOIN {fts}.dict w USING (termid)"
+            ).fetchall()
+        ),
+        con.execute(f"SELECT num_docs, round(avgdl, 9) FROM {fts}.stats").fetchall(),
+    )
+
+
+@pytest.mark.parametrize("resort_share", [0.0, 1.0], ids=["re-sorted", "appended"])
+def test_incremental_index_equals_a_full_rebuild(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resort_share: float
+) -> None:
+    """Adding, changing and removing sources updates only their documents, and the
+    result is the index a full rebuild makes (same postings, frequencies, lengths),
+    whether the appended postings were re-sorted into place or not."""
+    from ytclaims.warehouse import search_index
+
+    monkeypatch.setattr(search_index, "RESORT_SHARE", resort_share)
+    tree = tmp_path / "in"
+    shutil.copytree(FIX, tree)
+    db = tmp_path / "w.duckdb"
+    ingest([tree / "notes", tree / "captions"], db, workers=1, tag=False)
+    notes = [n for n in sorted((tree / "notes").rglob("*.md")) if "videoId:" in n.read_text()]
+    notes[0].unlink()  # removed
+    anchor = '<a class="yt-timestamp" data-t="00:01:00">[00:01:00]</a>'
+    with notes[1].open("a", encoding="utf-8") as fh:  # a new claim, old and new words
+        fh.write(f"\nServing zebra costs fell for the agents {anchor}.\n")
+    srt = sorted((tree / "captions").rglob("*.srt"))[0]  # same ids, other text
+    srt.write_text(srt.read_text(encoding="utf-8").replace("the", "a"), encoding="utf-8")
+    ingest([tree / "notes", tree / "captions"], db, workers=1, tag=False, prune=True)
+    incremental = tmp_path / "incremental.duckdb"
+    shutil.copy(db, incremental)
+    con = connect_write(incremental)
+    try:
+        kept = _postings(con, "fts_main_claims"), _postings(con, "fts_main_sentence_docs")
+        termids = [r[0] for r in con.execute("SELECT termid FROM fts_main_claims.terms").fetchall()]
+        assert (termids == sorted(termids)) == (resort_share == 0.0)
+        build_search_index(con, force=True)
+        full = _postings(con, "fts_main_claims"), _postings(con, "fts_main_sentence_docs")
+    finally:
+        con.close()
+    assert kept[0][0] and kept == full
 
 
 def test_index_tables_carry_comments(db: Path) -> None:

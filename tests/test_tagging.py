@@ -183,9 +183,9 @@ def test_cli_no_prefect_ingest_honours_no_tag(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def default_db(seed_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("default") / "default.duckdb"
-    report = ingest([SEED, CSS_NOTES, AI_NOTES], db, workers=1)
+    report = ingest([seed_path, CSS_NOTES, AI_NOTES], db, workers=1)
     assert report.n_errors == 0, report.problems
     return db
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import CORPUS
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
@@ -26,8 +25,8 @@ pytestmark = pytest.mark.corpus  # reads ../shared/corpus
 
 
 @pytest.fixture(scope="module")
-def corpus_claims() -> list[dict[str, object]]:
-    files = sorted(Path(CORPUS).rglob("*.md"))[::8]  # every 8th note: ~180 notes
+def corpus_claims(corpus_dir: Path) -> list[dict[str, object]]:
+    files = sorted(corpus_dir.rglob("*.md"))[::8]  # every 8th note: ~180 notes
     claims = parse_batch(files, KnownSources(), tag=False).tables["claims"].to_pylist()
     assert len(claims) > 3000
     return claims

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import CAPTIONS, shared_params
 
 from ytclaims.claims.transcript import (
     REASONS,
@@ -19,8 +20,6 @@ from ytclaims.claims.transcript import (
 )
 from ytclaims.sources.captions import CaptionTrack, Cue, Word, read_caption_file
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CAPTIONS = SHARED / "corpus" / "captions"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "captions"
 
 
@@ -255,13 +254,12 @@ def test_question_with_claim_words_is_not_a_claim() -> None:
 # --- shared corpus ---------------------------------------------------------------------------
 
 
-def shared_tracks() -> list[Path]:
-    assert CAPTIONS.is_dir(), f"shared captions missing at {CAPTIONS}"
-    return sorted(CAPTIONS.glob("*/captions.srt"))
+def shared_tracks() -> list:
+    return shared_params(lambda: sorted(CAPTIONS.glob("*/captions.srt")))
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", shared_tracks(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", shared_tracks(), ids=lambda p: p.parent.name if p else None)
 def test_shared_segmentation_keeps_all_text(path: Path) -> None:
     track = read_caption_file(path)
     got = segment_sentences(track)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,20 +41,22 @@ def srt_cues(path: Path) -> list[tuple[float, float, str]]:
     return out
 
 
+FIXTURE_SRT = Path(__file__).resolve().parent / "fixtures" / "captions" / "SrtFixture1.en.srt"
+
+
 def caption_dirs() -> list[Path]:
     return sorted(p for p in CAPTIONS.iterdir() if (p / "captions.srt").is_file())
 
 
 @pytest.fixture(scope="module")
-def captions_db(tmp_path_factory: pytest.TempPathFactory):
-    assert CAPTIONS.is_dir(), f"shared captions missing at {CAPTIONS}"
+def captions_db(captions_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("captions") / "captions.duckdb"
-    report = ingest_untagged([CAPTIONS], db, workers=1)
+    report = ingest_untagged([captions_dir], db, workers=1)
     return db, report
 
 
 @pytest.fixture(scope="module")
-def expected_cues() -> dict[str, list[tuple[float, float, str]]]:
+def expected_cues(captions_dir: Path) -> dict[str, list[tuple[float, float, str]]]:
     out = {d.name: srt_cues(d / "captions.srt") for d in caption_dirs()}
     assert len(out) == 10, f"expected the 10 shared caption files, found {sorted(out)}"
     return out
@@ -207,10 +208,15 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory):
         '{"video_id": "BadJs0nFile", "snippets": [{"text": "cut', encoding="utf-8"
     )
     (bad / "no_video_id_here.srt").write_text(GOOD_SRT, encoding="utf-8")
-    good = sorted(caption_dirs())[:2]
+    # Two good files in the same run, as the shared corpus lays them out (<id>/captions.srt);
+    # written here, so these tests need no shared corpus.
     good_copy = base / "good"
-    for d in good:
-        shutil.copytree(d, good_copy / d.name)
+    for vid, text in (
+        ("G00dCapsAa1", FIXTURE_SRT.read_text(encoding="utf-8")),
+        ("G00dCapsBb2", GOOD_SRT),
+    ):
+        (good_copy / vid).mkdir(parents=True)
+        (good_copy / vid / "captions.srt").write_text(text, encoding="utf-8")
     db = base / "bad.duckdb"
     report = ingest_untagged([bad, good_copy], db, workers=1)
     return bad, good_copy, db, report

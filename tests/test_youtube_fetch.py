@@ -939,3 +939,33 @@ def test_every_error_class_has_kind_and_hint():
             assert err.hint, cls
     kinds = [c.kind for c in classes]
     assert len(kinds) == len(set(kinds))
+
+
+def test_hints_and_advice_name_the_command_line_flags():
+    """What to do is said in the words a user types: '--timeout', not a config field
+    ('timeout_seconds') that no command or config file accepts."""
+    import re
+
+    import typer
+
+    from ytclaims.cli import app
+
+    fetch_cmd = typer.main.get_command(app).commands["fetch"]  # type: ignore[attr-defined]
+    flags = {o for p in fetch_cmd.params for o in getattr(p, "opts", ())}
+    assert "--timeout" in flags and "--rate-limit" in flags
+    hints = [
+        obj("x").message
+        for obj in vars(yterr).values()
+        if isinstance(obj, type) and issubclass(obj, yterr.YouTubeError)
+    ]
+    network = yt.FetchResult(VID, "failed", error=yterr.NetworkError("no route"))
+    advice = yt.advice_for([network])
+    for text in [*hints, advice]:
+        assert not re.search(r"\b(timeout|rate_limit|backoff\w*)_seconds\b", text), text
+        for flag in re.findall(r"ytclaims fetch (--[a-z][a-z-]+)", text):
+            assert flag in flags, (flag, text)
+    assert "ytclaims fetch --timeout" in advice
+    assert "--timeout" in yterr.NetworkError("x").message
+    assert "--rate-limit" in yterr.YouTubeServerError("x").message
+    with pytest.raises(yterr.FetchConfigError, match="--timeout"):
+        yt.FetchConfig(timeout_seconds=0)

@@ -15,6 +15,12 @@ from typing import Annotated
 import typer
 
 from ytclaims import errors
+from ytclaims.sources.discover import (
+    CAPTION_SUFFIXES,
+    METADATA_SUFFIXES,
+    NOTE_SUFFIXES,
+    SIDECAR_NAMES,
+)
 from ytclaims.warehouse.db import db_path
 
 app = typer.Typer(
@@ -29,6 +35,34 @@ DbOption = Annotated[
         "--db", help="Warehouse file. Default: $YTCLAIMS_DB, else warehouse/ytclaims.duckdb."
     ),
 ]
+
+
+def _version(value: bool) -> None:
+    """``--version``: what a bug report needs first (ytclaims, and the DuckDB that wrote the
+    files), without importing anything heavy."""
+    if value:
+        import platform
+        from importlib.metadata import version
+
+        from ytclaims import __version__
+
+        typer.echo(
+            f"ytclaims {__version__} (DuckDB {version('duckdb')}, "
+            f"Python {platform.python_version()})"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn YouTube video notes into citable, timestamped claims in DuckDB."""
 
 
 def _fail(exc: errors.YtclaimsError, code: int = 1) -> None:
@@ -46,51 +80,57 @@ def _run_flow(
     paths: list[str], db: Path, options: dict[str, object], dask_address: str | None = None
 ) -> dict[str, object]:
     """The Prefect flow ``ingest``; ``options`` are the keyword arguments it shares with
-    :func:`ytclaims.pipeline.ingest`."""
+    :func:`ytclaims.pipeline.ingest`. Its steps report to this command's progress display."""
+    from flows.api import api_for_flows
+    from ytclaims import progress
+
     _prefect_env()
-    from rich.console import Console
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        with progress.reporting(reporter), api_for_flows() as ready:
+            reporter.stage("starting Prefect")
+            from flows.ingest import ingest as ingest_flow
 
-    with Console(stderr=True).status("Running Prefect flow 'ingest' (a local API starts first)..."):
-        from flows.ingest import ingest as ingest_flow
-
-        return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+            ready()
+            return ingest_flow(paths, str(db), dask_address=dask_address, **options)  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
 
 def _run_direct(paths: list[str], db: Path, options: dict[str, object]) -> dict[str, object]:
-    """:func:`ytclaims.pipeline.ingest` with a progress bar, without Prefect."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """:func:`ytclaims.pipeline.ingest` without Prefect, with a progress display: Rich in a
+    terminal, plain periodic lines otherwise."""
+    from ytclaims import progress
     from ytclaims.pipeline import ingest
 
-    with Progress(
-        TextColumn("parsing notes"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-    ) as bar:
-        tid = bar.add_task("parse", total=None)
+    reporter = progress.for_stream(sys.stderr)
+    try:
+        return ingest(paths, db, progress=reporter, **options).as_dict()  # type: ignore[arg-type]
+    finally:
+        reporter.close()
 
-        def tick(done: int, total: int) -> None:
-            bar.update(tid, completed=done, total=total)
 
-        return ingest(paths, db, progress=tick, **options).as_dict()  # type: ignore[arg-type]
+#: What ``ingest`` reads, from the suffixes discovery accepts, so the help cannot fall behind.
+INPUTS_HELP = (
+    f"Note files ({' '.join(NOTE_SUFFIXES)}), caption files ({' '.join(CAPTION_SUFFIXES)}; "
+    f"{', '.join(SIDECAR_NAMES)} beside one gives word times), video metadata (yt-dlp "
+    f"*.info.json, {' '.join(METADATA_SUFFIXES)} tables with a video_id column), or folders "
+    "of them (searched recursively)."
+)
 
 
 @app.command()
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Note files or folders (searched recursively).")
-    ],
+    paths: Annotated[list[Path], typer.Argument(help=INPUTS_HELP)],
     db: DbOption = None,
     no_prefect: Annotated[
         bool,
         typer.Option("--no-prefect", help="Run the stages directly, without the Prefect flow."),
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Files per parse task.")] = 250,
-    max_bytes: Annotated[int, typer.Option(help="Refuse notes larger than this.")] = 64
-    * 1024
-    * 1024,
+    max_bytes: Annotated[
+        int, typer.Option(help="Refuse input files larger than this (bytes).")
+    ] = 64 * 1024 * 1024,
     show: Annotated[int, typer.Option(help="Citations to print in the summary.")] = 3,
     taxonomy: Annotated[
         Path | None, typer.Option(help="Taxonomy TOML for tagging (default: the packaged one).")
@@ -119,7 +159,8 @@ def ingest(
         ),
     ] = None,
 ) -> None:
-    """Ingest notes into the warehouse (idempotent: unchanged files are skipped)."""
+    """Ingest video notes and caption files into the warehouse (idempotent: unchanged files
+    are skipped)."""
     from ytclaims.summary import print_summary
 
     if dask_address and no_prefect:
@@ -165,13 +206,9 @@ def query(
     try:
         cols, rows = run_query(db_path(db), sql)
         if format == "table":
-            from rich.console import Console
-            from rich.table import Table
+            from ytclaims.research.terminal import rows_layout, terminal_width
 
-            t = Table(*cols, show_lines=False)
-            for r in rows:
-                t.add_row(*("NULL" if v is None else str(v) for v in r))
-            Console().print(t)
+            typer.echo(rows_layout(cols, rows, terminal_width()))
         else:
             sys.stdout.write(format_rows(cols, rows, format))
             sys.stdout.write("\n")
@@ -184,8 +221,22 @@ def cite(
     claim_ids: Annotated[list[str], typer.Argument(help="Claim ids (citations.claim_id).")],
     db: DbOption = None,
     style: Annotated[
-        str, typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json or url.")
+        str,
+        typer.Option(help="markdown, apa, mla, chicago, bibtex, csl-json, csl-citations or url."),
     ] = "markdown",
+    disclose: Annotated[
+        str,
+        typer.Option(
+            help="Unverified seconds: note (a marker, the reason after the list), "
+            "inline (the reason in the citation) or none."
+        ),
+    ] = "note",
+    markup: Annotated[
+        str, typer.Option(help="apa/mla/chicago as text, markdown or html (italics).")
+    ] = "text",
+    quote: Annotated[
+        bool, typer.Option("--quote", help="Also print what is said at each cited second.")
+    ] = False,
 ) -> None:
     """Cite claims: in-text citations or notes, then one bibliography entry per video."""
     from ytclaims.research.cite import cite as cite_claims
@@ -194,7 +245,11 @@ def cite(
     try:
         con = connect_read(db_path(db))
         try:
-            typer.echo(cite_claims(con, list(claim_ids), style))
+            typer.echo(
+                cite_claims(
+                    con, list(claim_ids), style, disclose=disclose, markup=markup, quote=quote
+                )
+            )
         finally:
             con.close()
     except errors.YtclaimsError as exc:
@@ -248,13 +303,9 @@ def search(
         return
     rows = [tuple(h.get(c) for c in cols) for h in hits]
     if format == "table":
-        from rich.console import Console
-        from rich.table import Table
+        from ytclaims.research.terminal import hit_blocks, terminal_width
 
-        t = Table(*cols)
-        for r in rows:
-            t.add_row(*("" if v is None else str(v) for v in r))
-        Console().print(t)
+        typer.echo(hit_blocks(hits, terminal_width(), sentences=sentences) or "no results")
     else:
         typer.echo(format_rows(cols, rows, format))
 
@@ -276,11 +327,16 @@ def export(
     from ytclaims.research.export import format_for
 
     try:
-        n = run_export(db_path(db), out, format or format_for(out), query)  # type: ignore[arg-type]
+        fmt = format or format_for(out)
+        n = run_export(db_path(db), out, fmt, query)  # type: ignore[arg-type]
     except errors.YtclaimsError as exc:
         _fail(exc)
         return
     typer.echo(f"wrote {n} rows to {out}")
+    if fmt != "parquet":
+        from ytclaims.research.export import schema_path
+
+        typer.echo(f"column types (for readers that guess them): {schema_path(out)}")
 
 
 @app.command()
@@ -377,6 +433,9 @@ def fetch(
     if not refs and not files:
         typer.echo("error: give video ids/URLs or --from-file FILE.", err=True)
         raise typer.Exit(2)
+    from ytclaims import progress
+
+    reporter = progress.for_stream(sys.stderr, label="fetch")
     try:
         from ytclaims.sources.youtube.fetch import FetchConfig
 
@@ -388,20 +447,29 @@ def fetch(
             from ytclaims import fetching
 
             cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
-            rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
+            with progress.reporting(reporter):
+                rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
             ingest_report = rep.ingest.as_dict() if rep.ingest else None
         else:
             _prefect_env()
-            from flows.fetch import fetch_transcripts
+            from flows.api import api_for_flows
 
             settings["cache_dir"] = str(settings["cache_dir"])
-            out = fetch_transcripts(list(refs or []), str(target), files, settings)
+            with progress.reporting(reporter), api_for_flows() as ready:
+                reporter.stage("starting Prefect")
+                from flows.fetch import fetch_transcripts
+
+                ready()
+                out = fetch_transcripts(list(refs or []), str(target), files, settings)
             results, advice, problems = out["results"], out["advice"], out["ref_problems"]
             ingest_report = out["ingest"]
     except errors.YtclaimsError as exc:
+        reporter.close()
         _fail(exc, 2)
         return
+    finally:
+        reporter.close()  # idempotent; also on Ctrl-C, so no display is left running
     for p in problems:
         typer.echo(f"skipped {p.get('text')!r}: {p.get('message')}", err=True)
     for r in results:
@@ -478,9 +546,9 @@ def evaluate(
             split=split,
             stratum=stratum,
         )
-    except (errors.YtclaimsError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except errors.YtclaimsError as exc:
+        _fail(exc)
+        return
     typer.echo(format_evaluation(res, only))
 
 
@@ -502,7 +570,14 @@ def serve(
     _prefect_env()
     try:
         if run_once:
-            typer.echo(json.dumps(schedule.run_once(config), indent=2, default=str))
+            from flows.api import api_for_flows
+
+            with api_for_flows() as ready:
+                import flows.update  # noqa: F401 - the slow import, while the API starts
+
+                ready()
+                out = schedule.run_once(config)
+            typer.echo(json.dumps(out, indent=2, default=str))
         else:
             schedule.serve(config)
     except errors.YtclaimsError as exc:

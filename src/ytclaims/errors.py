@@ -99,7 +99,8 @@ class UnsupportedSourceError(SourceError):
     severity = "skipped"
     hint = (
         "Notes end in .md; caption files in .srt, .vtt, .json3, .srv1/.xml or .json "
-        "(youtube-transcript-api); other files are skipped."
+        "(youtube-transcript-api); video metadata in .info.json (yt-dlp) or .csv; other "
+        "files are skipped."
     )
 
 
@@ -164,11 +165,41 @@ class ClaimNotFoundError(YtclaimsError):
     hint = 'Find ids with: ytclaims query "select claim_id, text from citations limit 10"'
 
 
+class EvaluationError(YtclaimsError):
+    """'ytclaims evaluate' cannot run: no dev set, or a --split/--stratum it does not know."""
+
+    kind = "evaluate"
+    hint = (
+        "The dev set is benchmarks/data/tagging_dev.jsonl in the ytclaims repository: run "
+        "from the repository root, or give --dev FILE."
+    )
+
+
 class QueryError(YtclaimsError):
-    """The SQL query failed or tried to write."""
+    """The SQL query failed."""
 
     kind = "query"
-    hint = "'ytclaims query' is read-only; check the SQL against the schema in the README."
+    hint = (
+        "Check the SQL against the tables and views in the README "
+        "(columns: SELECT table_name, column_name FROM duckdb_columns())."
+    )
+
+    @property
+    def message(self) -> str:
+        # DuckDB's message can end in a caret line pointing into the SQL: the hint goes on
+        # its own line so it is not read as part of that.
+        return "\n".join(p for p in (self.detail, self.hint) if p)
+
+
+class QueryWriteError(QueryError):
+    """The SQL tried to change the warehouse or open a file: 'ytclaims query' only reads."""
+
+    kind = "query_write"
+    hint = (
+        "'ytclaims query' only reads the warehouse: it cannot change it or open other files. "
+        "Write files with 'ytclaims export OUT --query \"SELECT ...\"'; the warehouse changes "
+        "only through 'ytclaims ingest'."
+    )
 
 
 class UnknownLabelError(YtclaimsError):

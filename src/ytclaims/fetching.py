@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ytclaims import progress
 from ytclaims.pipeline import pipeline_fingerprint
 from ytclaims.records import FetchRun, IngestRun
 from ytclaims.sources.discover import Discovery, discover
@@ -54,7 +55,15 @@ def fetch_videos(
     from ytclaims.sources.youtube.fetch import FetchConfig, advice_for, fetch_many
 
     cfg = config if config is not None else FetchConfig.build()
-    results = fetch_many(list(ids), cfg, on_result=on_result)  # type: ignore[arg-type]
+    reporter = progress.current()  # the command line's display, when it handed one over
+    reporter.stage("fetch", total=len(ids), unit="videos")
+
+    def done(result: object) -> None:
+        reporter.advance(1)
+        if on_result is not None:
+            on_result(result)
+
+    results = fetch_many(list(ids), cfg, on_result=done)  # type: ignore[arg-type]
     attempts: list[dict[str, object]] = []
     paths: list[str] = []
     for r in results:
@@ -97,7 +106,10 @@ def load_fetched(
     paths = list(fetched["paths"])  # type: ignore[call-overload]
     found = discover(paths) if paths else Discovery()
     known = known_sources(path, fp)
+    reporter = progress.current()
+    reporter.stage("parse", total=len(found.files), unit="transcripts")
     batches = [parse_batch(found.files, known, taxonomy=taxonomy, tag=tag)] if found.files else []
+    reporter.advance(len(found.files))
     return wl.load(
         path,
         batches,
@@ -106,6 +118,7 @@ def load_fetched(
         started=t0,
         fingerprint=fp,
         fetch_attempts=list(fetched["attempts"]),  # type: ignore[call-overload]
+        on_phase=lambda phase: reporter.stage(f"load: {phase}"),
     )
 
 

@@ -2,10 +2,13 @@
 
 ``ytclaims ingest --no-prefect`` runs :func:`ingest`; the Prefect flow
 (``flows/ingest.py``) runs the very same steps as tasks: :func:`plan_ingest`, then
-``worker.parse_batch`` per batch, then :func:`finish_ingest`. Each step hands the next
-plain data (lists, dicts, paths), never a database connection or an NLP object, so a
-batch can be parsed in a thread, a process, or a Dask worker and the single writer
-loads the results in one transaction.
+``worker.parse_batch`` per batch, then :func:`finish_ingest`. Each step reports its
+progress (stages ``plan``, ``parse``, ``load: <phase>``) to a ``ytclaims.progress``
+reporter: the one passed in, else the one the caller handed over with
+``progress.reporting`` (how the flow's task threads find the command line's display).
+Each step hands the next plain data (lists, dicts, paths), never a database connection
+or an NLP object, so a batch can be parsed in a thread, a process, or a Dask worker and
+the single writer loads the results in one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ytclaims import __version__
+from ytclaims.progress import Reporter, as_reporter
 from ytclaims.records import BatchResult, IngestRun
 from ytclaims.sources.discover import Discovery, discover
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, content_hash
@@ -90,12 +94,14 @@ def plan_ingest(
     tag: bool = True,
     prune: bool = False,
     stage_root: str | Path | None = None,
+    progress: Reporter | None = None,
 ) -> IngestPlan:
     """Discover the inputs, skip unchanged files, and cut the rest into batches.
 
     Creates the run's staging folder when there is anything to parse; whoever runs the
     plan must end with :func:`finish_ingest` or :func:`abandon_ingest` to remove it.
     """
+    as_reporter(progress).stage("plan")
     started = time.perf_counter()
     target = db_path(db)
     found = discover(list(paths))
@@ -125,8 +131,11 @@ def plan_ingest(
     )
 
 
-def finish_ingest(plan: IngestPlan, results: Sequence[BatchResult]) -> IngestRun:
+def finish_ingest(
+    plan: IngestPlan, results: Sequence[BatchResult], *, progress: Reporter | None = None
+) -> IngestRun:
     """The single writer: load every batch in one transaction, then drop the staging."""
+    reporter = as_reporter(progress)
     try:
         return wl.load(
             Path(plan.db),
@@ -138,6 +147,7 @@ def finish_ingest(plan: IngestPlan, results: Sequence[BatchResult]) -> IngestRun
             seed=plan.seed,
             unchanged=plan.unchanged,
             prune=plan.prune,
+            on_phase=lambda phase: reporter.stage(f"load: {phase}"),
         )
     finally:
         staging.remove_stage_dir(plan.stage_dir)
@@ -157,7 +167,7 @@ def ingest(
     taxonomy: str | None = None,
     tag: bool = True,
     workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Reporter | Callable[[int, int], None] | None = None,
     prune: bool = False,
     stage_root: str | Path | None = None,
 ) -> IngestRun:
@@ -167,8 +177,10 @@ def ingest(
     process), each of which loads spaCy once; their rows are staged as Parquet under
     ``stage_root`` (default: ``.staging`` next to the warehouse) and streamed into the
     warehouse by one writer, so memory does not grow with the corpus. ``prune`` deletes
-    sources whose files are gone.
+    sources whose files are gone. ``progress``: a ``ytclaims.progress`` reporter, or a
+    ``(files done, files in all)`` callback for the parse stage.
     """
+    reporter = as_reporter(progress)
     plan = plan_ingest(
         paths,
         db,
@@ -178,32 +190,33 @@ def ingest(
         tag=tag,
         prune=prune,
         stage_root=stage_root,
+        progress=reporter,
     )
     try:
-        results = list(parse_all(plan, workers=workers, progress=progress))
+        results = list(parse_all(plan, workers=workers, progress=reporter))
     except BaseException:
         abandon_ingest(plan)
         raise
-    return finish_ingest(plan, results)
+    return finish_ingest(plan, results, progress=reporter)
 
 
 def parse_all(
     plan: IngestPlan,
     *,
     workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Reporter | Callable[[int, int], None] | None = None,
 ) -> Iterable[BatchResult]:
-    """Parse the plan's batches (in ``workers`` spawned processes), in order."""
+    """Parse the plan's batches (in ``workers`` spawned processes), in order.
+
+    Progress counts files (unchanged ones are done from the start) as each batch ends.
+    """
+    reporter = as_reporter(progress)
     n_workers = min(workers or os.cpu_count() or 1, len(plan.batches))
-    done = plan.unchanged
-    if progress and done:
-        progress(done, plan.n_files)
+    reporter.stage("parse", total=plan.n_files, done=plan.unchanged)
     if n_workers <= 1:
         for batch in plan.batches:
             yield parse_batch(batch, plan.known, **plan.parse_options)  # type: ignore[arg-type]
-            done += len(batch)
-            if progress:
-                progress(done, plan.n_files)
+            reporter.advance(len(batch))
         return
     with spawn_pool(n_workers) as pool:
         futures = [
@@ -212,9 +225,7 @@ def parse_all(
         ]
         for fut, batch in zip(futures, plan.batches, strict=True):
             yield fut.result()
-            done += len(batch)
-            if progress:
-                progress(done, plan.n_files)
+            reporter.advance(len(batch))
 
 
 def batched(items: Sequence[Path], size: int) -> Iterable[list[Path]]:

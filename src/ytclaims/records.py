@@ -84,6 +84,7 @@ class BatchResult:
     transcript_tracks: list[dict[str, object]] = field(default_factory=list)
     segments: list[dict[str, object]] = field(default_factory=list)
     sentences: list[dict[str, object]] = field(default_factory=list)
+    video_metadata: list[dict[str, object]] = field(default_factory=list)
     problems: list[dict[str, object]] = field(default_factory=list)
     parsed_paths: list[str] = field(default_factory=list)  # files read and parsed this run
     unchanged: int = 0
@@ -108,6 +109,7 @@ class BatchResult:
         "transcript_tracks",
         "segments",
         "sentences",
+        "video_metadata",
     )
 
     def clear_rows(self) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from ytclaims import errors
 
@@ -45,13 +46,21 @@ def print_summary(
     problems = list(report.get("problems") or [])  # type: ignore[arg-type]
     if problems:
         by = Counter((p["severity"], p["error_kind"]) for p in problems)
-        t = Table(
-            "severity", "kind", "files", "example", title="problems this run (see ingest_errors)"
-        )
+        con_out.print("problems this run (all of them: SELECT * FROM ingest_errors):")
         for (sev, kind), n in sorted(by.items()):
             ex = next(p for p in problems if p["severity"] == sev and p["error_kind"] == kind)
-            t.add_row(sev, kind, str(n), f"{ex['source_path']}: {ex['message']}")
-        con_out.print(t)
+            which = f" ({n} files), e.g." if n > 1 else ":"
+            # One plain line per path, never cut or folded into a table cell: a problem is
+            # useless if its file cannot be found or copied. No markup: '[id]' in a yt-dlp
+            # file name is not a Rich style.
+            con_out.print(
+                Text.assemble(
+                    (f"  {sev}", "red" if sev == "error" else "yellow"),
+                    f" {kind}{which} {ex['source_path']}",
+                ),
+                soft_wrap=True,
+            )
+            con_out.print(Text(f"    {ex['message']}"), soft_wrap=True)
     if show > 0:
         _print_samples(db, show, con_out)
 
@@ -84,3 +93,28 @@ def _print_samples(db: Path, show: int, con_out: Console) -> None:
             con_out.print("cite any claim: ytclaims cite <claim_id>", markup=False)
     finally:
         con.close()
+
+
+def update_line(report: dict[str, object], seconds: float, *, when: datetime | None = None) -> str:
+    """One line per scheduled run (``ytclaims serve``): what it changed, at a glance.
+
+    Why one line: a service's log is read by scrolling; the run's details are in the
+    warehouse (``runs``, ``ingest_errors``, ``fetch_attempts``) and in Prefect's UI.
+    """
+    when = when or datetime.now(UTC)
+    parts = [f"update {when.isoformat(timespec='seconds')} {report.get('config')}:"]
+    ing = report.get("ingest")
+    if isinstance(ing, dict):
+        parts.append(
+            f"ingest {ing.get('files_seen', 0):,} files ({ing.get('sources_loaded', 0):,} loaded, "
+            f"{ing.get('sources_unchanged', 0):,} unchanged, {ing.get('claims_loaded', 0):,} "
+            f"claims, {ing.get('n_errors', 0):,} problems);"
+        )
+    fetch = report.get("fetch")
+    if isinstance(fetch, dict):
+        parts.append(
+            f"fetch {fetch.get('videos', 0):,} videos ({fetch.get('ok', 0):,} ok, "
+            f"{fetch.get('failed', 0):,} failed, {fetch.get('claims_loaded', 0):,} claims);"
+        )
+    parts.append(f"{seconds:.1f} s; warehouse {report.get('db')}")
+    return " ".join(parts)

@@ -9,6 +9,7 @@ and the batch goes on.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,12 @@ from ytclaims.claims.extract import extract_claims
 from ytclaims.records import BatchResult, problem_row, source_id_for
 from ytclaims.sources.discover import NOTE_SUFFIXES
 from ytclaims.sources.index_pages import parse_index
+from ytclaims.sources.metadata import (
+    VideoMeta,
+    from_fetch_cache,
+    is_metadata_file,
+    read_metadata_file,
+)
 from ytclaims.sources.notes import DEFAULT_MAX_BYTES, read_note
 from ytclaims.warehouse.known import KnownSources
 from ytclaims.warehouse.staging import freeze
@@ -71,6 +78,8 @@ def parse_batch(
 def _parse_one(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
     if path.suffix.lower() in NOTE_SUFFIXES:
         _parse_note(path, known, max_bytes, out)
+    elif is_metadata_file(path):
+        _parse_metadata(path, known, max_bytes, out)
     else:
         _parse_captions(path, known, max_bytes, out)
 
@@ -98,6 +107,11 @@ def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchR
     out.sentences.extend(rows.sentences)
     out.claims.extend(rows.claims)
     out.anchors.extend(rows.anchors)
+    if track.format == "yta_cache":
+        # A fetched transcript's cache file also keeps what YouTube said about the video.
+        meta = _cached_video_meta(path, track.video_id)
+        if meta is not None:
+            out.video_metadata.append(meta.row(sid, str(path)))
     out.sources.append(
         {
             "_path": str(path),
@@ -112,6 +126,52 @@ def _parse_captions(path: Path, known: KnownSources, max_bytes: int, out: BatchR
             "note_title": None,
             "n_claims": len(rows.claims),
             "n_anchors": len(rows.anchors),
+        }
+    )
+
+
+def _cached_video_meta(path: Path, video_id: str) -> VideoMeta | None:
+    """The ``video`` object of a fetch cache file (read again: it is small, and the
+    caption reader keeps only the snippets)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return from_fetch_cache(data, video_id)
+
+
+def _parse_metadata(path: Path, known: KnownSources, max_bytes: int, out: BatchResult) -> None:
+    """A yt-dlp ``.info.json`` or a metadata CSV -> one ``metadata`` source and its
+    ``video_metadata`` rows (no claims)."""
+    mf = read_metadata_file(path, max_bytes=max_bytes)
+    # A one-video file is keyed by its video (like caption files); a CSV by its folder.
+    single = mf.origin == "yt-dlp" and len(mf.videos) == 1
+    source_key = f"{mf.videos[0].video_id if single else path.parent.name}/{path.name}"
+    if mf.content_hash and mf.fatal is None and known.has(source_key, mf.content_hash):
+        out.unchanged += 1
+        out.unchanged_keys.append((source_key, str(path)))
+        return
+    out.parsed_paths.append(str(path))
+    for p in mf.problems:
+        out.problems.append(problem_row(path, p, mf.content_hash or None))
+    if mf.fatal is not None:
+        return
+    sid = source_id_for(source_key)
+    out.video_metadata.extend(m.row(sid, str(path)) for m in mf.videos)
+    out.sources.append(
+        {
+            "_path": str(path),
+            "source_id": sid,
+            "source_key": source_key,
+            "source_kind": "metadata",
+            "source_path": str(path),
+            "content_hash": mf.content_hash,
+            "size_bytes": mf.size_bytes,
+            "video_id": mf.videos[0].video_id if single else None,
+            "channel": None,
+            "note_title": None,
+            "n_claims": 0,
+            "n_anchors": 0,
         }
     )
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from ytclaims.claims.anchors import AnchorMatch, find_anchors
-from ytclaims.claims.text import to_plain, wiki_targets
+from ytclaims.claims.text import CALLOUT_MARKER, to_plain, wiki_targets
 from ytclaims.records import claim_id_for
 from ytclaims.sources.notes import NoteFile
 from ytclaims.timestamps import parse as tp
@@ -30,6 +30,8 @@ _LIST_RE = re.compile(r"^(\s*)(?:[*+-]|\d{1,9}[.)])\s+(.*)$")
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEP_RE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _QUOTE_RE = re.compile(r"^\s*>\s?")
+#: An Obsidian callout's first line: ``> [!NOTE] Optional title`` (``[!info]-``/``+`` fold).
+_CALLOUT_RE = re.compile(rf"^\s*{CALLOUT_MARKER}(?:[ \t]+|$)")
 _LEAD_RE = re.compile(
     r"^\s*(?:\*\*|__)(?P<lead>[^*_\n]{1,150}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*"
 )
@@ -103,6 +105,7 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
     path = ""
     cur: Block | None = None
     lead_stack: list[tuple[int, str | None]] = []  # (indent, lead-in) of open list items
+    callout_title: str | None = None  # title of the open callout: its blocks' lead-in
     in_code = False
 
     def close() -> None:
@@ -130,10 +133,14 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             continue
         if not line.strip():
             close()
+            if callout_title is not None:  # the callout ends with its quote
+                callout_title = None
+                lead_stack = [(ind, ld) for ind, ld in lead_stack if ind >= 0]
             continue
         h = _HEADING_RE.match(line)
         if h:
             close()
+            callout_title = None
             level = len(h.group(1))
             headings = [(lv, t) for lv, t in headings if lv < level]
             headings.append((level, _heading_text(h.group(2))))
@@ -154,6 +161,21 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             continue
         if _QUOTE_RE.match(line):
             line = _QUOTE_RE.sub("", line)
+        co = _CALLOUT_RE.match(line)
+        if co:
+            # ``[!NOTE]`` is markup, never claim text. A title without anchors is the
+            # callout's lead-in (like a bold lead-in); a title with anchors is text.
+            close()
+            title = line[co.end() :]
+            meta = to_plain(co.group("meta") or "").rstrip(":").strip() or None
+            callout_title = None
+            lead_stack = []
+            if not _HAS_A_RE.search(title):
+                callout_title = to_plain(title).rstrip(":").strip() or meta
+                lead_stack = [(-1, callout_title)]
+                continue
+            callout_title = meta  # '[!NOTE|Title] text <a ...>': the title leads the text
+            line = title
         li = _LIST_RE.match(line)
         if li:
             close()
@@ -170,10 +192,10 @@ def iter_blocks(body: str, first_line: int = 1) -> list[Block]:
             cur.text += "\n" + line
             continue
         close()
-        lead_stack = []
+        lead_stack = [(-1, callout_title)] if callout_title else []
         cur = Block("paragraph", line, lineno, path)
         lm = _LEAD_RE.match(line)
-        cur.lead_in = to_plain(lm.group("lead")) if lm else None
+        cur.lead_in = to_plain(lm.group("lead")) if lm else callout_title
     close()
     return blocks
 

@@ -1,7 +1,8 @@
 """Inline Markdown/HTML -> clean plain text, keeping what links point at.
 
 Claim text is cited verbatim, so it must read like prose: wiki links become their
-label (``[[target | label]]`` -> ``label``), emphasis markers and HTML tags vanish,
+label (``[[target | label]]`` -> ``label``), emphasis markers, Obsidian callout markers
+(``[!NOTE]``) and HTML tags vanish,
 entities are decoded and whitespace is folded. Inline code is protected first, so
 ``<div>`` written in backticks by a programming note survives as text.
 
@@ -27,6 +28,11 @@ _STAR_RE = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.DOTALL)
 _UNDER_RE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
 _STRIKE_RE = re.compile(r"~~(.+?)~~", re.DOTALL)
 _WS_RE = re.compile(r"\s+")
+#: An Obsidian callout marker: ``[!NOTE]``, ``[!info]-`` (folded), ``[!PRO TIP]``, and the
+#: ``[!NOTE|Title]`` form some notes use (the part after '|' is metadata, here a title).
+CALLOUT_MARKER = r"\[!(?P<type>[A-Za-z][\w \t/-]{0,30}?)(?:\|(?P<meta>[^\]\n]{0,200}))?\][+-]?"
+#: Markers wherever a block left one (not only at its start): markup, never text.
+_CALLOUT_RE = re.compile(rf"(?<![^\s>]){CALLOUT_MARKER}(?!\S)")
 _PLACEHOLDER = "\ue000{}\ue001"
 _PH_RE = re.compile("\ue000(\\d+)\ue001")
 
@@ -59,6 +65,8 @@ def to_plain(md: str) -> str:
         return _PLACEHOLDER.format(len(codes) - 1)
 
     s = _CODE_RE.sub(_keep_code, md) if "`" in md else md
+    if "[!" in s:
+        s = _CALLOUT_RE.sub(" ", s)
     if "[[" in s:
         s = _WIKI_RE.sub(lambda m: (m.group(2) or m.group(1)).strip(), s)
     if "](" in s:

@@ -18,6 +18,18 @@ from ytclaims import errors
 from ytclaims.research.cite import fetch_record, markdown
 from ytclaims.warehouse.db import connect_read
 
+#: What DuckDB says when a statement would write: to the read-only file, or to the file
+#: system that this connection may not touch.
+_WRITE_REFUSALS = ("read-only mode", "file system operations are disabled")
+
+
+def _query_error(exc: duckdb.Error) -> errors.QueryError:
+    """A syntax or binder error says check the SQL; only a refused write says read-only."""
+    text = str(exc)
+    if isinstance(exc, duckdb.PermissionException) or any(s in text for s in _WRITE_REFUSALS):
+        return errors.QueryWriteError(text)
+    return errors.QueryError(text)
+
 
 def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
     """Run one SQL statement read-only and return (column names, rows).
@@ -31,13 +43,16 @@ def run_query(db: Path, sql: str) -> tuple[list[str], list[tuple[object, ...]]]:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
-            raise errors.QueryError(f"{exc}") from exc
+            raise _query_error(exc) from exc
         if len(statements) != 1:
-            raise errors.QueryError(f"Expected one SQL statement, got {len(statements)}.")
+            raise errors.QueryError(
+                f"Expected one SQL statement, got {len(statements)}.",
+                hint="Run one statement per 'ytclaims query'.",
+            )
         try:
             rel = con.execute(sql)
         except duckdb.Error as exc:
-            raise errors.QueryError(f"{exc}") from exc
+            raise _query_error(exc) from exc
         cols = [d[0] for d in (rel.description or [])]
         rows = rel.fetchall() if rel.description else []
         return cols, rows

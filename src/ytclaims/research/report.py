@@ -21,13 +21,18 @@ sluggish). The search box keeps the rows in which every word typed occurs, case-
 in the claim text, channel, video title or id, timestamp statuses, layers or trends; a click on
 a column header sorts by it (again: reverse), rows without a second last.
 
-"Claims over time" has one bar per video in **first-seen order**: the earliest
-``sources.loaded_at`` of the sources its claims come from, i.e. the order in which the
-warehouse received the videos' notes (and transcripts). Ties (one ingest run loads many files
-at the same instant) are broken by channel, then video title, then video id. The warehouse
-keeps no publication dates and no position on channel index pages, so this is the only
-chronology it can honestly draw; a note that is edited and re-loaded moves its video to the
-end.
+"Claims over time" has one bar per video. Videos whose upload date is known (a
+``videos.upload_date`` column, where the warehouse has one) come first, by that date, with the
+running total as a line: that part is a timeline. Videos without one follow, grouped by
+channel in the order the channel's index page lists them (videos on no index page last, by
+title): that is listing order, not time, and the chart's title and caption say which of the two
+the page shows. Load order is never used: it says when a note reached this warehouse, not when
+the video was published, and it changes whenever a note is edited.
+
+The channel of a claim is its note's ``From: [[channel]]``; transcript claims have no note,
+so they take the channel of their video (index pages, or the notes of the same video); when
+nothing names it, they are labelled ``TRANSCRIPT_NO_CHANNEL`` rather than lumped in with notes
+that lack a channel line.
 """
 
 from __future__ import annotations
@@ -51,6 +56,29 @@ _SCRIPT_JSON_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
 NO_CHANNEL = "(no channel)"
+#: The channel shown for transcript claims of a video that no note or index page names.
+TRANSCRIPT_NO_CHANNEL = "(transcript, channel unknown)"
+
+
+@dataclass(slots=True, frozen=True)
+class VideoBar:
+    """One bar of "claims over time": a video, its claims and what places it."""
+
+    video_id: str
+    title: str | None
+    channel: str
+    n: int
+    #: ISO upload date when known: the bar is placed in time.
+    upload_date: str | None = None
+    #: Place on the channel's index page (1 = first listed), when one lists the video.
+    list_position: int | None = None
+
+    @property
+    def basis(self) -> str:
+        """What places the bar: ``upload_date``, ``listing`` or ``unlisted``."""
+        if self.upload_date:
+            return "upload_date"
+        return "listing" if self.list_position is not None else "unlisted"
 
 
 @dataclass(slots=True)
@@ -65,11 +93,15 @@ class ReportData:
     layers: list[tuple[str, int]]
     trends: list[tuple[str, int]]
     channels: list[tuple[str, int]]
-    #: (video id, title or None, channel, claims) in first-seen order.
-    videos: list[tuple[str, str | None, str, int]]
+    #: One bar per video: dated videos by upload date, then the rest in listing order.
+    videos: list[VideoBar]
     statuses: list[tuple[str, int]]
     no_layer: int = 0
     no_trend: int = 0
+
+    @property
+    def n_dated(self) -> int:
+        return sum(1 for v in self.videos if v.upload_date)
 
 
 def script_json(obj: object) -> str:
@@ -129,12 +161,56 @@ def read_report_data(con: duckdb.DuckDBPyConnection, db_name: str, max_rows: int
         "SELECT count(*) FILTER (WHERE len(layers) = 0), count(*) FILTER (WHERE len(trends) = 0) "
         "FROM claims"
     ).fetchone()  # type: ignore[misc]
+    has_date = bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'videos' "
+            "AND column_name = 'upload_date'"
+        ).fetchone()[0]  # type: ignore[index]
+    )
+    upload_date = (
+        "min(coalesce(TRY_CAST(upload_date AS DATE), "
+        "CAST(TRY_STRPTIME(CAST(upload_date AS VARCHAR), '%Y%m%d') AS DATE)))"
+        if has_date
+        else "CAST(NULL AS DATE)"
+    )
+    # One CTE gives every chart and the table the same channels and the same video order.
+    order_cte = f"""
+        WITH vids AS (
+            SELECT video_id, any_value(title) AS title, any_value(channel) AS channel,
+                   {upload_date} AS upload_date
+            FROM videos GROUP BY video_id
+        ), listed AS (
+            SELECT video_id,
+                   row_number() OVER (PARTITION BY source_id ORDER BY rowid) AS list_position
+            FROM video_index
+        ), listing AS (
+            SELECT video_id, min(list_position) AS list_position FROM listed GROUP BY video_id
+        ), cl AS (
+            SELECT c.claim_id, c.video_id, c.claim_ordinal, c.text, c.layers, c.trends,
+                   s.source_key,
+                   coalesce(c.channel, v.channel,
+                            CASE WHEN s.source_kind = 'transcript' THEN ? ELSE ? END)
+                       AS channel
+            FROM claims c JOIN sources s USING (source_id)
+            LEFT JOIN vids v ON v.video_id = c.video_id
+        ), vseen AS (
+            SELECT video_id, count(*) AS n, any_value(channel ORDER BY source_key) AS channel
+            FROM cl GROUP BY video_id
+        ), vorder AS (
+            SELECT vs.*, v.title, v.upload_date, l.list_position,
+                   row_number() OVER (ORDER BY v.upload_date NULLS LAST, vs.channel,
+                                      l.list_position NULLS LAST, v.title NULLS LAST,
+                                      vs.video_id) AS pos
+            FROM vseen vs LEFT JOIN vids v USING (video_id) LEFT JOIN listing l USING (video_id)
+        )
+    """
+    names = [TRANSCRIPT_NO_CHANNEL, NO_CHANNEL]
     channels = [
         (str(ch), int(n))
         for ch, n in con.execute(
-            "SELECT coalesce(channel, ?) AS ch, count(*) AS n FROM claims "
-            "GROUP BY ch ORDER BY n DESC, ch",
-            [NO_CHANNEL],
+            order_cte + "SELECT channel, count(*) AS n FROM cl GROUP BY channel "
+            "ORDER BY n DESC, channel",
+            names,
         ).fetchall()
     ]
     statuses = [
@@ -143,25 +219,19 @@ def read_report_data(con: duckdb.DuckDBPyConnection, db_name: str, max_rows: int
             "SELECT timestamp_status, count(*) AS n FROM citations GROUP BY 1 ORDER BY n DESC, 1"
         ).fetchall()
     ]
-    # One CTE gives the first-seen order to both the chart and the table's default order.
-    order_cte = """
-        WITH vseen AS (
-            SELECT c.video_id, min(s.loaded_at) AS first_seen, count(*) AS n,
-                   any_value(coalesce(c.channel, ?) ORDER BY s.source_key) AS channel
-            FROM claims c JOIN sources s USING (source_id)
-            GROUP BY c.video_id
-        ), vorder AS (
-            SELECT vs.*, v.title,
-                   row_number() OVER (ORDER BY vs.first_seen, vs.channel,
-                                      v.title NULLS LAST, vs.video_id) AS pos
-            FROM vseen vs LEFT JOIN videos v USING (video_id)
-        )
-    """
     videos = [
-        (str(vid), title, str(ch), int(n))
-        for vid, title, ch, n in con.execute(
-            order_cte + "SELECT video_id, title, channel, n FROM vorder ORDER BY pos",
-            [NO_CHANNEL],
+        VideoBar(
+            str(vid),
+            title,
+            str(ch),
+            int(n),
+            day.isoformat() if day is not None else None,
+            None if pos is None else int(pos),
+        )
+        for vid, title, ch, n, day, pos in con.execute(
+            order_cte + "SELECT video_id, title, channel, n, upload_date, list_position "
+            "FROM vorder ORDER BY pos",
+            names,
         ).fetchall()
     ]
     rows: list[list[object]] = []
@@ -175,16 +245,15 @@ def read_report_data(con: duckdb.DuckDBPyConnection, db_name: str, max_rows: int
                             ORDER BY anchor_ordinal) AS anchors
                 FROM citations GROUP BY claim_id
             )
-            SELECT c.text, coalesce(c.channel, ?), o.title, c.video_id,
+            SELECT c.text, c.channel, o.title, c.video_id,
                    coalesce(cit.anchors, []), c.layers, c.trends
-            FROM claims c
-            JOIN sources s USING (source_id)
+            FROM cl c
             LEFT JOIN vorder o ON o.video_id = c.video_id
             LEFT JOIN cit USING (claim_id)
-            ORDER BY o.pos, s.source_key, c.claim_ordinal, c.claim_id
+            ORDER BY o.pos, c.source_key, c.claim_ordinal, c.claim_id
             LIMIT ?
             """,
-            [NO_CHANNEL, NO_CHANNEL, max_rows],
+            [*names, max_rows],
         ).fetchall():
             rows.append(
                 [
@@ -262,12 +331,41 @@ def hbar_svg(chart_id: str, title: str, items: list[tuple[str, int]], css_class:
     return "".join(parts)
 
 
-def timeline_svg(chart_id: str, videos: list[tuple[str, str | None, str, int]]) -> str:
-    """Claims per video in first-seen order, with the running total as a line.
+def timeline_title(videos: list[VideoBar]) -> tuple[str, str]:
+    """The chart's heading and caption, saying what orders its bars (time or listing)."""
+    n_dated = sum(1 for v in videos if v.upload_date)
+    undated = (
+        "grouped by channel, in the order the channel's index page lists them (videos on no "
+        "index page follow, by title). That is listing order, not time"
+    )
+    if videos and n_dated == len(videos):
+        return (
+            "Claims over time (per video, by upload date)",
+            "One bar per video, left to right by upload date; the line is the running total. "
+            "Hover a bar for the video.",
+        )
+    if n_dated:
+        return (
+            f"Claims over time ({n_dated:,} videos by upload date, then "
+            f"{len(videos) - n_dated:,} without one)",
+            "Left of the dashed line: videos by upload date, with the running total. Right of "
+            f"it: videos whose upload date is unknown, {undated}. Hover a bar for the video.",
+        )
+    return (
+        "Claims per video, in channel listing order (no upload dates known)",
+        f"No video here has a known upload date, so this is not a timeline: one bar per video, "
+        f"{undated}. Hover a bar for the video.",
+    )
+
+
+def timeline_svg(chart_id: str, videos: list[VideoBar]) -> str:
+    """Claims per video: dated videos by upload date with the running total as a line, then
+    undated ones in channel listing order after a dashed divider (see the module doc).
 
     Bars share 720 px and get thinner as videos grow in number, down to 2 px (240 videos);
     past that the chart widens and its box scrolls sideways, so every video keeps a bar.
-    Bar charts of categories, by contrast, shrink to fit their box (``svg.fit``).
+    Bar charts of categories, by contrast, shrink to fit their box (``svg.fit``). Each bar
+    carries ``data-basis`` (``upload_date``, ``listing`` or ``unlisted``).
     """
     n_v = len(videos)
     plot_h, pad_l, pad_r, pad_t, pad_b = 180, 48, 48, 12, 30
@@ -275,38 +373,55 @@ def timeline_svg(chart_id: str, videos: list[tuple[str, str | None, str, int]]) 
     bar = max(2, round(step * 0.7)) if step > 8 else step - 1
     width = pad_l + pad_r + max(120, n_v * step)
     height = pad_t + plot_h + pad_b
-    top = max((v[3] for v in videos), default=0)
-    total = sum(v[3] for v in videos)
+    top = max((v.n for v in videos), default=0)
+    dated = [v for v in videos if v.upload_date]
+    total = sum(v.n for v in dated)
     parts = [
         f'<svg id="{_esc(chart_id)}" class="chart timeline" role="img" '
-        f'aria-label="Claims per video, first-seen order" viewBox="0 0 {width} {height}" '
+        f'aria-label="{_esc(timeline_title(videos)[0])}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f'<line class="axis" x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - pad_r}" '
         f'y2="{pad_t + plot_h}"></line>',
         f'<text class="tick" x="{pad_l - 6}" y="{pad_t + 10}" text-anchor="end">{top}</text>',
         f'<text class="tick" x="{pad_l - 6}" y="{pad_t + plot_h}" text-anchor="end">0</text>',
-        f'<text class="tick cum" x="{width - pad_r + 6}" y="{pad_t + 10}">{total}</text>',
     ]
+    if dated:
+        parts.append(
+            f'<text class="tick cum" x="{width - pad_r + 6}" y="{pad_t + 10}">{total}</text>'
+        )
     if not videos:
         parts.append(f'<text class="empty" x="{pad_l + 8}" y="{pad_t + 40}">no claims</text>')
     points: list[str] = []
     running = 0
-    for i, (vid, title, channel, n) in enumerate(videos):
-        running += n
+    for i, v in enumerate(videos):
         x = pad_l + i * step
-        h = 0 if top == 0 else max(1, round(plot_h * n / top))
+        h = 0 if top == 0 else max(1, round(plot_h * v.n / top))
         y = pad_t + plot_h - h
-        name = title or vid
+        claims = f"{v.n} claim{'s' if v.n != 1 else ''}"
+        if v.upload_date:
+            running += v.n
+            where = f"uploaded {v.upload_date}; {claims}, {running} so far"
+            cy = pad_t + plot_h - (0 if total == 0 else plot_h * running / total)
+            points.append(f"{x + bar / 2:.1f},{cy:.1f}")
+        elif v.list_position is not None:
+            where = f"upload date unknown, #{v.list_position} on its index page; {claims}"
+        else:
+            where = f"upload date unknown, on no index page; {claims}"
+        if i == len(dated) and dated:
+            parts.append(
+                f'<line class="divider" x1="{x - (step - bar) / 2:.1f}" y1="{pad_t}" '
+                f'x2="{x - (step - bar) / 2:.1f}" y2="{pad_t + plot_h}"></line>'
+            )
         parts.append(
-            f'<g class="row"><title>#{i + 1} {_esc(name)} ({_esc(channel)}, {_esc(vid)}): '
-            f"{n} claim{'s' if n != 1 else ''}, {running} so far</title>"
+            f'<g class="row"><title>#{i + 1} {_esc(v.title or v.video_id)} ({_esc(v.channel)}, '
+            f"{_esc(v.video_id)}): {_esc(where)}</title>"
             f'<rect class="bar" x="{x}" y="{y}" width="{bar}" height="{h}" '
-            f'data-label="{_esc(vid)}" data-count="{n}" data-order="{i + 1}"></rect></g>'
+            f'data-label="{_esc(v.video_id)}" data-count="{v.n}" data-order="{i + 1}" '
+            f'data-basis="{v.basis}"></rect></g>'
         )
-        cy = pad_t + plot_h - (0 if total == 0 else plot_h * running / total)
-        points.append(f"{x + bar / 2:.1f},{cy:.1f}")
     if points:
         parts.append(f'<polyline class="cumulative" points="{" ".join(points)}"></polyline>')
+    if videos:
         parts.append(
             f'<text class="tick" x="{pad_l}" y="{height - 10}">1</text>'
             f'<text class="tick" x="{pad_l + (n_v - 1) * step}" y="{height - 10}">{n_v}</text>'
@@ -340,7 +455,8 @@ svg.chart{display:block;font-size:12px}svg.fit{max-width:100%;height:auto}
 svg text{fill:var(--fg)}svg text.tick,svg text.empty{fill:var(--muted)}
 svg.layers rect.bar{fill:var(--layer)}svg.trends rect.bar{fill:var(--trend)}
 svg.channels rect.bar{fill:var(--chan)}svg.timeline rect.bar{fill:var(--time)}
-svg .axis{stroke:var(--line)}svg .cumulative{fill:none;stroke:var(--trend);stroke-width:2}
+svg .axis{stroke:var(--line)}svg .divider{stroke:var(--muted);stroke-dasharray:4 3}
+svg .cumulative{fill:none;stroke:var(--trend);stroke-width:2}
 svg g.row:hover rect.bar{opacity:.75}
 .tools{display:flex;gap:12px;align-items:center;margin:20px 0 8px;flex-wrap:wrap}
 #search{flex:1 1 320px;font:inherit;padding:7px 10px;border:1px solid var(--line);
@@ -534,6 +650,15 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
         f'<div class="stat" id="stat-{_esc(k)}"><b>{v:,}</b>{_esc(k)}</div>' for k, v in stats
     )
     status_text = ", ".join(f"{_esc(s)} {n:,}" for s, n in data.statuses) or "none"
+    n_suspect = dict(data.statuses).get("suspect", 0)
+    suspect_html = (
+        f'<p class="note" id="suspect-warning"><b>Warning:</b> {n_suspect:,} '
+        f"citation{'s have' if n_suspect != 1 else ' has'} a <i>suspect</i> timestamp: a "
+        "second far outside everything else known about its video. Filter the table by "
+        "&ldquo;suspect&rdquo; and check them before citing.</p>"
+        if n_suspect
+        else ""
+    )
     truncated = (
         f'<p class="note" id="truncated">The table holds the first {n_rows:,} of '
         f"{data.n_claims:,} claims (max_rows); the charts count all of them.</p>"
@@ -545,6 +670,7 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
         for label in _COLUMNS
     )
     last_run = f", last ingest {_esc(data.last_run)}" if data.last_run else ""
+    time_title, time_caption = timeline_title(data.videos)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -563,6 +689,7 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
 {_esc(generated_at)} by ytclaims {_esc(__version__)}.</p>
 <div class="stats">{stat_html}</div>
 <p class="meta" id="statuses">Citations by timestamp status: {status_text}.</p>
+{suspect_html}
 </header>
 <main>
 <section class="charts" aria-label="Charts">
@@ -576,11 +703,9 @@ def render_page(data: ReportData, *, generated_at: str | None = None) -> str:
 <figure><h2>Claims by channel</h2>
 {hbar_svg("chart-channels", "Claims by channel", data.channels, "channels")}
 </figure>
-<figure class="wide"><h2>Claims over time (per video, first-seen order)</h2>
+<figure class="wide"><h2 id="chart-time-title">{_esc(time_title)}</h2>
 {timeline_svg("chart-time", data.videos)}
-<figcaption>One bar per video, left to right in the order the warehouse first loaded its
-notes (earliest <code>sources.loaded_at</code>; ties by channel, title, id); the line is the
-running total. Hover a bar for the video.</figcaption></figure>
+<figcaption id="chart-time-caption">{_esc(time_caption)}</figcaption></figure>
 </section>
 <section aria-label="Claims">
 <div class="tools">

@@ -185,8 +185,9 @@ def search(
     ``all_terms`` keeps only claims containing every (non-stop-word) query term.
     Each result: rank, claim_id, text, url and seconds (the first anchor with a known
     second), timestamp_status, layers, trends, channel, video_id, title, source_kind,
-    score. Works on a read-only connection; raises QueryError for queries with nothing
-    to search for and for a missing or stale index.
+    channel_name (the best known display name), score. Works on a read-only
+    connection; raises QueryError for queries with nothing to search for and for a
+    missing or stale index.
     """
     query = _require_text(query)
     limit = _check_limit(limit)
@@ -273,10 +274,9 @@ def search(
                                 arg_min(status, anchor_ordinal)) AS timestamp_status
                 FROM ar GROUP BY claim_id
             ), vi AS (
-                SELECT video_id, any_value(title ORDER BY source_id) AS title,
-                       any_value(channel ORDER BY source_id) AS channel
-                FROM video_index WHERE video_id IN (SELECT video_id FROM c)
-                GROUP BY video_id
+                -- best known title and channel name (README: Video metadata)
+                SELECT video_id, title, channel, channel_name FROM videos
+                WHERE video_id IN (SELECT video_id FROM c)
             )
             SELECT c.claim_id, c.text,
                    CASE WHEN agg.sec IS NULL THEN NULL
@@ -285,7 +285,7 @@ def search(
                    CAST(floor(agg.sec) AS INTEGER) AS seconds,
                    agg.timestamp_status, c.layers, c.trends,
                    coalesce(c.channel, vi.channel) AS channel, c.video_id, vi.title,
-                   s.source_kind
+                   s.source_kind, vi.channel_name
             FROM c JOIN agg USING (claim_id)
             JOIN sources s ON s.source_id = c.source_id
             LEFT JOIN vi ON vi.video_id = c.video_id
@@ -316,8 +316,8 @@ def search_sentences(
 
     Every sentence is searched, not only those picked as transcript claims: what was
     said, with a link that opens the video at the sentence's start. Each result: rank,
-    video_id, title, channel, start, end, seconds, text, url (``&t=<seconds>s``), track,
-    source_id, sentence_index, score.
+    video_id, title, channel, channel_name, start, end, seconds, text, url
+    (``&t=<seconds>s``), track, source_id, sentence_index, score.
     """
     query = _require_text(query)
     limit = _check_limit(limit)
@@ -349,7 +349,7 @@ def search_sentences(
         LIMIT $limit
     )
     SELECT row_number() OVER (ORDER BY t.score DESC, t.sentence_id) AS rank,
-           d.video_id, v.title, v.channel, d.start, d."end",
+           d.video_id, v.title, v.channel, v.channel_name, d.start, d."end",
            CAST(floor(d.start) AS BIGINT) AS seconds, d.text,
            'https://www.youtube.com/watch?v=' || d.video_id || '&t='
                || CAST(floor(d.start) AS BIGINT) || 's' AS url,

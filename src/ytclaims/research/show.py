@@ -29,6 +29,7 @@ STATUS_STYLES: dict[str, str] = {
     "corrected": "cyan",
     "reinterpreted": "yellow",
     "unverified": "white",
+    "suspect": "bold red",
     "ambiguous": "magenta",
     "invalid": "red",
     "transcript": "blue",
@@ -184,3 +185,19 @@ def render_video(con: duckdb.DuckDBPyConnection, video_id: str, console: Console
         )
     console.print(table)
     console.print(footer_text(claims), markup=False, highlight=False)
+    warning = suspect_warning(claims, vid)
+    if warning:
+        console.print(f"[bold red]{escape(warning)}[/bold red]")
+
+
+def suspect_warning(claims: list[ShownClaim], video_id: str) -> str:
+    """A warning line when some seconds are ``suspect`` (implausible: check by hand)."""
+    n = sum(1 for c in claims if c.timestamp_status == "suspect")
+    if not n:
+        return ""
+    return (
+        f"Warning: {n} timestamp{'s are' if n > 1 else ' is'} suspect: far outside "
+        f"everything else known about this video. Check before citing "
+        f'(ytclaims query "SELECT anchor_raw, seconds, resolution_reason FROM citations '
+        f"WHERE timestamp_status = 'suspect' AND video_id = '{video_id}'\")."
+    )

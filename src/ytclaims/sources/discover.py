@@ -17,15 +17,20 @@ from ytclaims.records import Discovery, problem_row
 NOTE_SUFFIXES = (".md", ".markdown")
 #: Caption/transcript files (read by ytclaims.sources.captions).
 CAPTION_SUFFIXES = (".srt", ".vtt", ".json3", ".srv1", ".srv3", ".xml", ".json")
+#: Video metadata: yt-dlp ``*.info.json`` (a .json suffix, told apart by name) and CSV tables
+#: (read by ytclaims.sources.metadata).
+METADATA_SUFFIXES = (".csv",)
 #: Files read alongside another file, never on their own.
 SIDECAR_NAMES = ("word_timings.json",)
 
 
 def is_input(path: Path) -> bool:
-    """Is this a file ytclaims reads (a note or a caption file)?"""
+    """Is this a file ytclaims reads (a note, a caption file or a metadata file)?"""
     suffix = path.suffix.lower()
-    return suffix in NOTE_SUFFIXES or (
-        suffix in CAPTION_SUFFIXES and path.name not in SIDECAR_NAMES
+    return (
+        suffix in NOTE_SUFFIXES
+        or suffix in METADATA_SUFFIXES
+        or (suffix in CAPTION_SUFFIXES and path.name not in SIDECAR_NAMES)
     )
 
 

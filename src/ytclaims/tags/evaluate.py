@@ -63,9 +63,11 @@ def load_dev(
 ) -> list[dict]:
     """Labelled rows of ``path`` in ``split`` (test channels, training channels, all)."""
     if split not in SPLITS:
-        raise errors.QueryError(
-            f"Unknown split {split!r}.", hint=f"Use one of {', '.join(SPLITS)}."
+        raise errors.EvaluationError(
+            f"Unknown split {split!r}.", hint=f"Use one of: {', '.join(SPLITS)}."
         )
+    if not Path(path).is_file():
+        raise errors.EvaluationError(f"No labelled claims at {path}.", hint="Check the --dev path.")
     rows = load_rows(path)
     if split != "all":
         test = load_splits(splits_path).test

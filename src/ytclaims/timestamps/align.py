@@ -113,6 +113,7 @@ class TranscriptIndex:
 
     def __init__(self, sentences: list[Sentence]) -> None:
         self.sentences = sentences
+        self.starts = [s.start for s in sentences]
         self.terms = [set(content_terms(s.text)) for s in sentences]
         df: Counter[str] = Counter()
         for ts in self.terms:

@@ -170,6 +170,7 @@ def parse_time(raw: str | None) -> ParsedTime:
     return ParsedTime(raw, "garbage", INVALID, (), f"'{text}' has too many fields")
 
 
+@lru_cache(maxsize=65536)
 def format_hms(seconds: float | None, style: str = "youtube", *, missing: str = "?") -> str:
     """The one way ytclaims writes a second; ``style`` picks the form a reader expects.
 

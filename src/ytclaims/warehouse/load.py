@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from ytclaims.records import (
 from ytclaims.warehouse.db import open_writer, publish
 from ytclaims.warehouse.resolution import affected_videos, resolve_videos
 from ytclaims.warehouse.search_index import build_search_index
+from ytclaims.warehouse.videos import is_current, refresh_video_info
 
 #: Tables whose rows belong to one source and are replaced with it.
 CHILD_TABLES = (
@@ -48,6 +49,7 @@ CHILD_TABLES = (
     "transcript_tracks",
     "segments",
     "sentences",
+    "video_metadata",
 )
 
 ERRORS_SCHEMA = pa.schema(
@@ -291,6 +293,8 @@ def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list
             "SELECT DISTINCT video_id FROM sources WHERE video_id IS NOT NULL "
             "AND source_id IN (SELECT source_id FROM _stale) "
             "UNION SELECT DISTINCT video_id FROM transcript_tracks "
+            "WHERE source_id IN (SELECT source_id FROM _stale) "
+            "UNION SELECT DISTINCT video_id FROM video_metadata "
             "WHERE source_id IN (SELECT source_id FROM _stale)"
         ).fetchall()
     ]
@@ -298,6 +302,22 @@ def _prune(con: duckdb.DuckDBPyConnection, stale: list[tuple[str, str]]) -> list
         con.execute(f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _stale)")
     con.unregister("_stale")
     return sorted(v for v in videos if v)
+
+
+#: The load's phases in order: the keys of ``IngestRun.load_phases``.
+LOAD_PHASES = (
+    "open",
+    "replace_and_prune",
+    "insert",
+    "videos",
+    "resolve",
+    "errors_and_run_log",
+    "search_index",
+    "commit",
+    "checkpoint_close",
+    "publish",
+)
+_NEXT_PHASE = dict(zip(LOAD_PHASES, LOAD_PHASES[1:], strict=False))
 
 
 def load(
@@ -313,8 +333,12 @@ def load(
     seed: dict[str, str] | None = None,
     unchanged: int = 0,
     prune: bool = False,
+    on_phase: Callable[[str], None] | None = None,
 ) -> IngestRun:
     """Write one run's results in one transaction and return its report.
+
+    ``on_phase`` is called with each phase's name (``LOAD_PHASES``) as it starts, for
+    progress displays: at scale the load is a minute of work after the last file is parsed.
 
     Sources under ``inputs`` whose file is gone are *stale*: they are counted in the
     report, and deleted (with every row derived from them) only when ``prune`` is set,
@@ -342,7 +366,11 @@ def load(
         now = time.perf_counter()
         phases[name] = round(now - mark, 3)
         mark = now
+        if on_phase is not None and name in _NEXT_PHASE:
+            on_phase(_NEXT_PHASE[name])
 
+    if on_phase is not None:
+        on_phase(LOAD_PHASES[0])
     con = open_writer(path)  # the working file; readers open the published copy
     lap("open")
     try:
@@ -398,6 +426,14 @@ def load(
                 "_replaced",
                 pa.table({"source_id": pa.array([r[0] for r in replaced], pa.string())}),
             )
+            # A metadata file replaced (or emptied) changes its videos' durations too.
+            replaced_videos += [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT video_id FROM video_metadata "
+                    "WHERE source_id IN (SELECT source_id FROM _replaced)"
+                ).fetchall()
+            ]
             for table in CHILD_TABLES + ("sources",):
                 con.execute(
                     f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM _replaced)"
@@ -421,6 +457,10 @@ def load(
         lap("replace_and_prune")
         n = _insert_results(con, results, keep, run_id, fingerprint)
         lap("insert")
+        # Titles, channels, dates, durations: before resolving (it reads the durations).
+        if incoming or replaced or (prune and stale) or not is_current(con):
+            refresh_video_info(con)
+        lap("videos")
         # Timestamps: resolve again every video this run touched, with all evidence.
         videos = sorted(
             set(affected_videos(con, list(incoming))) | set(pruned_videos) | set(replaced_videos)

@@ -28,7 +28,36 @@ class Step:
 
 
 #: Every step since version 1 (the first released shape), oldest first.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(
+        2,
+        "the spoken words at each cited second (issue 12: citations.quote)",
+        (
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote VARCHAR",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_start DOUBLE",
+            "ALTER TABLE anchor_resolution ADD COLUMN IF NOT EXISTS quote_end DOUBLE",
+        ),
+    ),
+    Step(
+        3,
+        "video_metadata: titles, channels, upload dates and durations from the fetch "
+        "path, yt-dlp .info.json files and CSV; video_info: the best of them per video, "
+        "which the videos view reads (filled by the next load)",
+        (
+            """CREATE TABLE IF NOT EXISTS video_metadata (
+                video_id VARCHAR NOT NULL, source_id VARCHAR NOT NULL, origin VARCHAR NOT NULL,
+                title VARCHAR, channel_name VARCHAR, channel_handle VARCHAR,
+                channel_id VARCHAR, upload_date DATE, duration_seconds DOUBLE,
+                retrieved_at TIMESTAMPTZ)""",
+            """CREATE TABLE IF NOT EXISTS video_info (
+                video_id VARCHAR NOT NULL, title VARCHAR, channel VARCHAR,
+                duration_seconds DOUBLE, n_notes BIGINT NOT NULL, n_anchors BIGINT NOT NULL,
+                channel_name VARCHAR, channel_handle VARCHAR, upload_date DATE,
+                accessed_date DATE, title_source VARCHAR, channel_name_source VARCHAR,
+                upload_date_source VARCHAR, duration_source VARCHAR)""",
+        ),
+    ),
+)
 
 #: The version a warehouse has once every step ran.
 LATEST = max((s.version for s in STEPS), default=1)
@@ -44,19 +73,25 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the steps the file has not had; returns the versions applied."""
+    """Apply every step; returns the versions the file had not recorded.
+
+    Steps are idempotent, and this runs only when the file's schema digest differs from
+    this version's, so every step runs, not only those above the recorded version: a file
+    written between two merges that numbered their steps differently (version 3 without
+    the column step 2 adds) is healed instead of failing on the first view that reads the
+    missing column.
+    """
     have = current_version(con)
     done: list[int] = []
     for step in STEPS:
-        if step.version <= have:
-            continue
         for statement in step.sql:
             try:
                 con.execute(statement)
             except duckdb.CatalogException as exc:
                 if "does not exist" not in str(exc):
                     raise
-        done.append(step.version)
+        if step.version > have:
+            done.append(step.version)
     if done:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(done[-1])])
     return done

@@ -16,10 +16,10 @@ import duckdb
 import pyarrow as pa
 
 from ytclaims.timestamps.align import Sentence, TranscriptIndex
-from ytclaims.timestamps.video import AnchorInput, resolve_video
+from ytclaims.timestamps.video import AnchorInput, VideoInput, resolve_many
 
 #: Bump when resolution logic changes: every video is then resolved again once.
-RESOLVER_VERSION = "1"
+RESOLVER_VERSION = "2"
 
 RESOLUTION_SCHEMA = pa.schema(  # column order = timestamps.video.ROW_FIELDS
     [
@@ -38,6 +38,9 @@ RESOLUTION_SCHEMA = pa.schema(  # column order = timestamps.video.ROW_FIELDS
         ("match_score", pa.float64()),
         ("match_confident", pa.bool_()),
         ("offset_seconds", pa.float64()),
+        ("quote", pa.string()),
+        ("quote_start", pa.float64()),
+        ("quote_end", pa.float64()),
     ]
 )
 
@@ -60,6 +63,10 @@ def affected_videos(con: duckdb.DuckDBPyConnection, loaded_source_ids: list[str]
         SELECT DISTINCT video_id FROM transcript_tracks
         WHERE source_id IN (SELECT source_id FROM _loaded_ids)
         UNION
+        -- metadata (a duration) for a video: its readings are checked against it again
+        SELECT DISTINCT video_id FROM video_metadata
+        WHERE source_id IN (SELECT source_id FROM _loaded_ids)
+        UNION
         SELECT DISTINCT s.video_id FROM anchors a JOIN sources s ON s.source_id = a.source_id
         WHERE s.source_kind = 'note' AND NOT EXISTS (
             SELECT 1 FROM anchor_resolution r
@@ -70,11 +77,11 @@ def affected_videos(con: duckdb.DuckDBPyConnection, loaded_source_ids: list[str]
     return sorted(r[0] for r in rows if r[0])
 
 
-def _best_tracks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, float | None]]:
-    """video -> (source_id of the track to align against, video duration)."""
+def _best_tracks(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """video -> source_id of the transcript track to align against."""
     rows = con.execute(
         """
-        SELECT video_id, source_id, max(duration_seconds) OVER (PARTITION BY video_id)
+        SELECT video_id, source_id
         FROM transcript_tracks
         WHERE video_id IN (SELECT video_id FROM _videos)
         QUALIFY row_number() OVER (
@@ -83,7 +90,24 @@ def _best_tracks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, float |
                      has_word_timings DESC, source_id) = 1
         """
     ).fetchall()
-    return {v: (sid, dur) for v, sid, dur in rows}
+    return dict(rows)
+
+
+def durations(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """The best known length of each video in ``_videos``: the one place resolution reads
+    durations from.
+
+    It is ``videos.duration_seconds``, which takes the most trusted source the warehouse
+    has (today the end of the longest caption track; video metadata, where a source
+    provides it, plugs in there). A reading past it is impossible, so the value must be
+    a length the video really has, never a guess.
+    """
+    rows = con.execute(
+        "SELECT video_id, max(duration_seconds) FROM videos "
+        "WHERE video_id IN (SELECT video_id FROM _videos) AND duration_seconds IS NOT NULL "
+        "GROUP BY video_id"
+    ).fetchall()
+    return {v: float(d) for v, d in rows if d is not None and d > 0}
 
 
 def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
@@ -95,9 +119,10 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
         return 0
     con.register("_videos", pa.table({"video_id": pa.array(video_ids, pa.string())}))
     tracks = _best_tracks(con)
+    lengths = durations(con)
     sentences: dict[str, list[Sentence]] = defaultdict(list)
     if tracks:
-        con.register("_tracks", pa.table({"source_id": pa.array([t[0] for t in tracks.values()])}))
+        con.register("_tracks", pa.table({"source_id": pa.array(list(tracks.values()))}))
         for vid, start, end, text in con.execute(
             'SELECT video_id, start, "end", text FROM sentences '
             "WHERE source_id IN (SELECT source_id FROM _tracks) ORDER BY video_id, sentence_index"
@@ -107,7 +132,7 @@ def resolve_videos(con: duckdb.DuckDBPyConnection, video_ids: list[str]) -> int:
     con.execute("DELETE FROM anchor_resolution WHERE video_id IN (SELECT video_id FROM _videos)")
     n_resolved = 0
     for i in range(0, len(video_ids), CHUNK_VIDEOS):
-        n_resolved += _resolve_chunk(con, video_ids[i : i + CHUNK_VIDEOS], tracks, sentences)
+        n_resolved += _resolve_chunk(con, video_ids[i : i + CHUNK_VIDEOS], lengths, sentences)
     con.unregister("_videos")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('resolver_version', ?)", [RESOLVER_VERSION])
     return n_resolved
@@ -121,7 +146,7 @@ CHUNK_VIDEOS = 1000
 def _resolve_chunk(
     con: duckdb.DuckDBPyConnection,
     video_ids: list[str],
-    tracks: dict[str, tuple[str, float | None]],
+    lengths: dict[str, float],
     sentences: dict[str, list[Sentence]],
 ) -> int:
     """Resolve and insert the anchors of some videos; returns how many."""
@@ -139,14 +164,14 @@ def _resolve_chunk(
                list_transform(a.candidates, c -> c.reading),
                list_transform(a.candidates, c -> c.seconds),
                a.anchor_seconds, a.anchor_reading,
-               a.timestamp_status, a.resolution_reason
+               a.timestamp_status, a.resolution_reason, a.data_t_raw, a.label_raw
         FROM anchors a JOIN claims c USING (claim_id) JOIN sources s ON s.source_id = a.source_id
         WHERE s.source_kind = 'note' AND c.video_id IN (SELECT video_id FROM _chunk)
         ORDER BY c.video_id, a.source_id, a.anchor_ordinal
         """
     ).fetchall():
         # Positional: source_id, anchor_ordinal, claim_id, text, parse_status, form,
-        # candidates, note_seconds, note_reading, note_status, note_reason.
+        # candidates, note_seconds, note_reading, note_status, note_reason, data-t, label.
         by_video[row[0]].append(
             AnchorInput(
                 row[1],
@@ -160,21 +185,25 @@ def _resolve_chunk(
                 row[10],
                 row[11],
                 row[12],
+                row[13],
+                row[14],
             )
         )
     con.unregister("_tracked")
     con.unregister("_chunk")
-    out: list[tuple[object, ...]] = []
-    for vid in video_ids:
-        anchors = by_video.get(vid)
-        if not anchors:
-            continue
-        track = tracks.get(vid)
-        duration = track[1] if track else None
-        index = TranscriptIndex(sentences[vid]) if sentences.get(vid) else None
-        out.extend(
-            res.as_tuple(vid) for res in resolve_video(anchors, duration=duration, index=index)
+    inputs = [
+        VideoInput(
+            vid,
+            by_video[vid],
+            lengths.get(vid),
+            TranscriptIndex(sentences[vid]) if sentences.get(vid) else None,
         )
+        for vid in video_ids
+        if by_video.get(vid)
+    ]
+    out: list[tuple[object, ...]] = []
+    for v, resolved in zip(inputs, resolve_many(inputs), strict=True):
+        out.extend(r.as_tuple(v.video_id) for r in resolved)
     if out:
         columns = list(zip(*out, strict=True))
         table = pa.Table.from_arrays(

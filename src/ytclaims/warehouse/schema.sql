@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS sources (
 COMMENT ON TABLE sources IS 'Every file whose content is in the warehouse: where it was read, its content hash, and the run and ytclaims version that loaded this content. Answers "where did this claim come from".';
 COMMENT ON COLUMN sources.source_id IS 'Deterministic id: hash of source_key.';
 COMMENT ON COLUMN sources.source_key IS 'Stable identity across machines: <channel>/<file name>.';
-COMMENT ON COLUMN sources.source_kind IS '''note'' (a video note) or ''index'' (a channel index page: video metadata, no claims); later kinds: ''transcript''.';
+COMMENT ON COLUMN sources.source_kind IS '''note'' (a video note), ''index'' (a channel index page: titles, no claims), ''transcript'' (a caption file or fetched transcript) or ''metadata'' (a yt-dlp .info.json or a metadata CSV).';
 COMMENT ON COLUMN sources.source_path IS 'Path the file was read from when this content was loaded.';
 COMMENT ON COLUMN sources.content_hash IS 'BLAKE2b-128 of the file bytes; an unchanged hash means the file is skipped on re-runs.';
 COMMENT ON COLUMN sources.size_bytes IS 'File size in bytes.';
@@ -328,14 +328,17 @@ CREATE TABLE IF NOT EXISTS anchor_resolution (
     match_text VARCHAR,
     match_score DOUBLE,
     match_confident BOOLEAN,
-    offset_seconds DOUBLE
+    offset_seconds DOUBLE,
+    quote VARCHAR,
+    quote_start DOUBLE,
+    quote_end DOUBLE
 );
 COMMENT ON TABLE anchor_resolution IS 'The second each note anchor cites, resolved per video with all evidence (transcript content and duration, sibling anchors across notes, the note''s own sequence). Recomputed for a video whenever its notes or transcripts change.';
 COMMENT ON COLUMN anchor_resolution.video_id IS 'YouTube video id.';
 COMMENT ON COLUMN anchor_resolution.source_id IS 'Note of the anchor.';
 COMMENT ON COLUMN anchor_resolution.anchor_ordinal IS 'Anchor position in its note (anchors.anchor_ordinal).';
 COMMENT ON COLUMN anchor_resolution.seconds IS 'Second to cite: the matched transcript span start when the match is confident, else the resolved anchor; NULL when none is usable.';
-COMMENT ON COLUMN anchor_resolution.timestamp_status IS 'verified, corrected, reinterpreted, unverified, ambiguous or invalid (README: Timestamps).';
+COMMENT ON COLUMN anchor_resolution.timestamp_status IS 'verified, corrected, reinterpreted, unverified, suspect, ambiguous or invalid (README: Timestamps).';
 COMMENT ON COLUMN anchor_resolution.reading IS 'Reading of the written time that was chosen (hh:mm:ss, mm:ss:00, ...).';
 COMMENT ON COLUMN anchor_resolution.reason IS 'Why, in words: the evidence behind the choice.';
 COMMENT ON COLUMN anchor_resolution.rejected_readings IS 'Readings not chosen, each with the reason.';
@@ -346,6 +349,9 @@ COMMENT ON COLUMN anchor_resolution.match_text IS 'Text of that span.';
 COMMENT ON COLUMN anchor_resolution.match_score IS 'idf-weighted share of the claim''s content words found in the span (0-1).';
 COMMENT ON COLUMN anchor_resolution.match_confident IS 'Whether the match was confident enough to verify or correct the anchor.';
 COMMENT ON COLUMN anchor_resolution.offset_seconds IS 'match_start minus anchor_seconds.';
+COMMENT ON COLUMN anchor_resolution.quote IS 'The transcript sentence(s) spoken at the cited second, when the video has a transcript.';
+COMMENT ON COLUMN anchor_resolution.quote_start IS 'Start of the quoted sentence(s) (seconds).';
+COMMENT ON COLUMN anchor_resolution.quote_end IS 'End of the quoted sentence(s) (seconds).';
 
 CREATE TABLE IF NOT EXISTS fetch_attempts (
     attempt_id VARCHAR NOT NULL,
@@ -369,6 +375,30 @@ COMMENT ON COLUMN fetch_attempts.error_class IS 'Exception class or HTTP status,
 COMMENT ON COLUMN fetch_attempts.message IS 'What happened, without credentials.';
 COMMENT ON COLUMN fetch_attempts.will_retry IS 'Whether another attempt followed.';
 
+CREATE TABLE IF NOT EXISTS video_metadata (
+    video_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    title VARCHAR,
+    channel_name VARCHAR,
+    channel_handle VARCHAR,
+    channel_id VARCHAR,
+    upload_date DATE,
+    duration_seconds DOUBLE,
+    retrieved_at TIMESTAMPTZ
+);
+COMMENT ON TABLE video_metadata IS 'What each metadata source says about a video (one row per source and video): the player response kept by ytclaims fetch, a yt-dlp .info.json, or a metadata CSV. The videos view picks each field from the best source (README: Video metadata).';
+COMMENT ON COLUMN video_metadata.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN video_metadata.source_id IS 'The file it was read from (sources.source_id): a fetch cache file, an .info.json or a CSV.';
+COMMENT ON COLUMN video_metadata.origin IS 'youtube (player response at fetch time), yt-dlp (.info.json) or csv.';
+COMMENT ON COLUMN video_metadata.title IS 'Video title (one line, control characters removed).';
+COMMENT ON COLUMN video_metadata.channel_name IS 'Channel display name, e.g. Fireship.';
+COMMENT ON COLUMN video_metadata.channel_handle IS 'Channel handle with its @, e.g. @Fireship.';
+COMMENT ON COLUMN video_metadata.channel_id IS 'Channel id (UC + 22 characters).';
+COMMENT ON COLUMN video_metadata.upload_date IS 'Publication date as YouTube gives it (publishDate, yt-dlp upload_date).';
+COMMENT ON COLUMN video_metadata.duration_seconds IS 'Video length in seconds.';
+COMMENT ON COLUMN video_metadata.retrieved_at IS 'When the source read it from YouTube (fetch time, yt-dlp epoch); NULL when unknown (CSV).';
+
 CREATE OR REPLACE VIEW transcript_segments AS
 SELECT video_id, track, start, duration, text, cue_index, source_id FROM segments;
 COMMENT ON VIEW transcript_segments IS 'Public view: raw transcript segments, one row per caption cue or fetched snippet as the source gave it.';
@@ -380,44 +410,59 @@ COMMENT ON COLUMN transcript_segments.text IS 'Segment text.';
 COMMENT ON COLUMN transcript_segments.cue_index IS '0-based position in its source.';
 COMMENT ON COLUMN transcript_segments.source_id IS 'Transcript source (sources.source_id).';
 
+CREATE TABLE IF NOT EXISTS video_info (
+    video_id VARCHAR NOT NULL,
+    title VARCHAR,
+    channel VARCHAR,
+    duration_seconds DOUBLE,
+    n_notes BIGINT NOT NULL,
+    n_anchors BIGINT NOT NULL,
+    channel_name VARCHAR,
+    channel_handle VARCHAR,
+    upload_date DATE,
+    accessed_date DATE,
+    title_source VARCHAR,
+    channel_name_source VARCHAR,
+    upload_date_source VARCHAR,
+    duration_source VARCHAR
+);
+COMMENT ON TABLE video_info IS 'What the videos view shows, computed by the loader from every source in one transaction with them (ytclaims.warehouse.videos): read the view, not this table.';
+COMMENT ON COLUMN video_info.video_id IS 'YouTube video id.';
+COMMENT ON COLUMN video_info.title IS 'See videos.title.';
+COMMENT ON COLUMN video_info.channel IS 'See videos.channel.';
+COMMENT ON COLUMN video_info.duration_seconds IS 'See videos.duration_seconds.';
+COMMENT ON COLUMN video_info.n_notes IS 'See videos.n_notes.';
+COMMENT ON COLUMN video_info.n_anchors IS 'See videos.n_anchors.';
+COMMENT ON COLUMN video_info.channel_name IS 'See videos.channel_name.';
+COMMENT ON COLUMN video_info.channel_handle IS 'See videos.channel_handle.';
+COMMENT ON COLUMN video_info.upload_date IS 'See videos.upload_date.';
+COMMENT ON COLUMN video_info.accessed_date IS 'See videos.accessed_date.';
+COMMENT ON COLUMN video_info.title_source IS 'See videos.title_source.';
+COMMENT ON COLUMN video_info.channel_name_source IS 'See videos.channel_name_source.';
+COMMENT ON COLUMN video_info.upload_date_source IS 'See videos.upload_date_source.';
+COMMENT ON COLUMN video_info.duration_source IS 'See videos.duration_source.';
+
 CREATE OR REPLACE VIEW videos AS
-WITH from_notes AS (
-    SELECT video_id, any_value(channel ORDER BY source_key) AS channel,
-           count(*) AS n_notes, sum(n_anchors) AS n_anchors
-    FROM sources WHERE source_kind = 'note' AND video_id IS NOT NULL
-    GROUP BY video_id
-), from_transcripts AS (
-    SELECT DISTINCT video_id FROM transcript_tracks
-), from_index AS (
-    SELECT video_id, any_value(title ORDER BY source_id) AS title,
-           any_value(channel ORDER BY source_id) AS channel,
-           any_value(url ORDER BY source_id) AS url
-    FROM video_index GROUP BY video_id
-)
-SELECT coalesce(n.video_id, i.video_id) AS video_id,
-       i.title AS title,
-       coalesce(i.channel, n.channel) AS channel,
-       'https://www.youtube.com/watch?v=' || coalesce(n.video_id, i.video_id) AS url,
-       (SELECT max(t.duration_seconds) FROM transcript_tracks t
-         WHERE t.video_id = coalesce(n.video_id, i.video_id)) AS duration_seconds,
-       coalesce(n.n_notes, 0) AS n_notes,
-       coalesce(n.n_anchors, 0) AS n_anchors
-FROM from_notes n FULL OUTER JOIN from_index i ON n.video_id = i.video_id
-UNION ALL
-SELECT t.video_id, NULL, NULL, 'https://www.youtube.com/watch?v=' || t.video_id,
-       (SELECT max(duration_seconds) FROM transcript_tracks x WHERE x.video_id = t.video_id),
-       0, 0
-FROM from_transcripts t
-WHERE t.video_id NOT IN (SELECT video_id FROM from_notes)
-  AND t.video_id NOT IN (SELECT video_id FROM from_index);
-COMMENT ON VIEW videos IS 'One row per video known from notes or channel index pages.';
+SELECT video_id, title, channel, 'https://www.youtube.com/watch?v=' || video_id AS url,
+       duration_seconds, n_notes, n_anchors, channel_name, channel_handle, upload_date,
+       accessed_date, title_source, channel_name_source, upload_date_source, duration_source
+FROM video_info;
+COMMENT ON VIEW videos IS 'One row per video known from notes, channel index pages, transcripts or metadata files, each field from the best source that has it (README: Video metadata; computed by ytclaims.warehouse.videos when sources change).';
 COMMENT ON COLUMN videos.video_id IS 'YouTube video id.';
-COMMENT ON COLUMN videos.title IS 'Video title from the channel index page; NULL when no index page lists it.';
-COMMENT ON COLUMN videos.channel IS 'Channel (index page, else the notes).';
+COMMENT ON COLUMN videos.title IS 'Best known title: player response at fetch, yt-dlp .info.json, metadata CSV, then the channel index page (title_source says which); NULL when none gives one.';
+COMMENT ON COLUMN videos.channel IS 'Channel key of the notes (index page folder, else the notes'' From: line); search --channel filters on it.';
 COMMENT ON COLUMN videos.url IS 'Watch URL of the video.';
-COMMENT ON COLUMN videos.duration_seconds IS 'Video length in seconds: the end of the last transcript cue when a transcript exists; NULL when unknown.';
+COMMENT ON COLUMN videos.duration_seconds IS 'Best known length in seconds (duration_source): YouTube, yt-dlp or the CSV, else the end of the last transcript cue (a lower bound); NULL when unknown. The timestamp resolver reads it.';
 COMMENT ON COLUMN videos.n_notes IS 'Notes about this video in the warehouse.';
 COMMENT ON COLUMN videos.n_anchors IS 'Anchors in those notes.';
+COMMENT ON COLUMN videos.channel_name IS 'Best known channel name (channel_name_source): YouTube, yt-dlp, CSV, else the index page or note channel key.';
+COMMENT ON COLUMN videos.channel_handle IS 'Channel @handle when a metadata source gives it.';
+COMMENT ON COLUMN videos.upload_date IS 'Publication date from YouTube, yt-dlp or a CSV (upload_date_source); NULL when unknown: never guessed.';
+COMMENT ON COLUMN videos.accessed_date IS 'When the video''s data was read: the metadata''s retrieval (fetch) date, else the day its first source was loaded (UTC). Citations use it as the access date.';
+COMMENT ON COLUMN videos.title_source IS 'Where title came from: youtube, yt-dlp, csv or index.';
+COMMENT ON COLUMN videos.channel_name_source IS 'Where channel_name came from: youtube, yt-dlp, csv, index or note.';
+COMMENT ON COLUMN videos.upload_date_source IS 'Where upload_date came from: youtube, yt-dlp or csv.';
+COMMENT ON COLUMN videos.duration_source IS 'Where duration_seconds came from: youtube, yt-dlp, csv or transcript.';
 
 CREATE OR REPLACE VIEW citations AS
 SELECT a.claim_id,
@@ -441,7 +486,7 @@ SELECT a.claim_id,
        a.form AS anchor_form,
        coalesce(r.reading, a.anchor_reading) AS anchor_reading,
        coalesce(r.reason, a.resolution_reason) AS resolution_reason,
-       r.rejected_readings,
+       coalesce(r.rejected_readings, CAST([] AS VARCHAR[])) AS rejected_readings,
        coalesce(r.anchor_seconds, a.anchor_seconds) AS original_seconds,
        r.match_start,
        r.match_end,
@@ -449,6 +494,9 @@ SELECT a.claim_id,
        r.match_score,
        r.offset_seconds,
        a.label_mismatch,
+       r.quote,
+       r.quote_start,
+       r.quote_end,
        c.about_ai,
        c.channel,
        c.note_title,
@@ -473,14 +521,14 @@ COMMENT ON COLUMN citations.anchor_ordinal IS '0-based position of the anchor am
 COMMENT ON COLUMN citations.anchor_raw IS 'data-t exactly as written.';
 COMMENT ON COLUMN citations.text IS 'Claim text, clean plain text.';
 COMMENT ON COLUMN citations.seconds IS 'Whole second a citation should use; NULL when unknown (ambiguous or invalid).';
-COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: verified (a transcript confirms the anchor), corrected (moved to where the transcript says it), reinterpreted (format ambiguity resolved on evidence), unverified (nothing to check against), ambiguous (no second chosen), invalid (no usable second), transcript (a claim taken from the transcript itself).';
+COMMENT ON COLUMN citations.timestamp_status IS 'How far seconds can be trusted: verified (a transcript confirms the anchor), corrected (moved to where the transcript says it), reinterpreted (format ambiguity resolved on evidence), unverified (nothing to check against), suspect (the second stays implausible: far outside everything else known about the video), ambiguous (no second chosen), invalid (no usable second), transcript (a claim taken from the transcript itself).';
 COMMENT ON COLUMN citations.url IS 'https://www.youtube.com/watch?v=<id>&t=<seconds>s; NULL when seconds is NULL.';
 COMMENT ON COLUMN citations.layers IS 'AI-landscape layers of the claim (empty until tagging).';
 COMMENT ON COLUMN citations.trends IS 'Trends the claim evidences (empty until tagging).';
 COMMENT ON COLUMN citations.anchor_label IS 'Anchor link text exactly as written.';
 COMMENT ON COLUMN citations.anchor_form IS 'Form of the written time (hh:mm:ss, mm:ss, seconds, ...).';
 COMMENT ON COLUMN citations.anchor_reading IS 'Reading chosen for seconds (e.g. mm:ss:00).';
-COMMENT ON COLUMN citations.rejected_readings IS 'Readings of the written time that were rejected, with why (NULL before per-video resolution).';
+COMMENT ON COLUMN citations.rejected_readings IS 'Readings of the written time that were rejected, with why; empty when none was (or the claim was not resolved per video, e.g. a transcript claim). Never NULL, so exports type it consistently.';
 COMMENT ON COLUMN citations.original_seconds IS 'The stated anchor''s second under the chosen reading, before any transcript correction.';
 COMMENT ON COLUMN citations.match_start IS 'Start of the transcript span that best matches the claim (seconds), when a transcript exists.';
 COMMENT ON COLUMN citations.match_end IS 'End of that span.';
@@ -490,6 +538,9 @@ COMMENT ON COLUMN citations.offset_seconds IS 'match_start minus original_second
 COMMENT ON COLUMN citations.about_ai IS 'Whether the claim is about AI (taxonomy gate).';
 COMMENT ON COLUMN citations.resolution_reason IS 'Evidence behind seconds, in words.';
 COMMENT ON COLUMN citations.label_mismatch IS 'True when the label and data-t disagree.';
+COMMENT ON COLUMN citations.quote IS 'What is said at the cited second: the transcript sentence(s) there (NULL without a transcript), to check the claim against.';
+COMMENT ON COLUMN citations.quote_start IS 'Start of the quoted sentence(s) (seconds).';
+COMMENT ON COLUMN citations.quote_end IS 'End of the quoted sentence(s) (seconds).';
 COMMENT ON COLUMN citations.channel IS 'Channel of the note.';
 COMMENT ON COLUMN citations.note_title IS 'Front-matter title of the note.';
 COMMENT ON COLUMN citations.heading_path IS 'Headings above the claim, joined by '' > ''.';

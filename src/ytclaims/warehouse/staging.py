@@ -195,6 +195,22 @@ SENTENCES_SCHEMA = pa.schema(
     ]
 )
 
+VIDEO_METADATA_SCHEMA = pa.schema(
+    [
+        ("_path", _STR),
+        ("video_id", _STR),
+        ("source_id", _STR),
+        ("origin", _STR),
+        ("title", _STR),
+        ("channel_name", _STR),
+        ("channel_handle", _STR),
+        ("channel_id", _STR),
+        ("upload_date", pa.date32()),
+        ("duration_seconds", pa.float64()),
+        ("retrieved_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
 SCHEMAS = {
     "sources": SOURCES_SCHEMA,
     "claims": CLAIMS_SCHEMA,
@@ -206,6 +222,7 @@ SCHEMAS = {
     "transcript_tracks": TRANSCRIPT_TRACKS_SCHEMA,
     "segments": SEGMENTS_SCHEMA,
     "sentences": SENTENCES_SCHEMA,
+    "video_metadata": VIDEO_METADATA_SCHEMA,
 }
 
 

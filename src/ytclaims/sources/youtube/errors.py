@@ -104,7 +104,10 @@ class YouTubeServerError(TransientFetchError):
     """YouTube answered with a server error (5xx) or asked us to slow down."""
 
     kind = "youtube_server"
-    hint = "Re-run later; a higher rate_limit_seconds (a longer pause between videos) helps."
+    hint = (
+        "Re-run later; a longer pause between videos helps: 'ytclaims fetch --rate-limit "
+        "SECONDS' (default 1)."
+    )
 
 
 class NetworkError(TransientFetchError):
@@ -112,7 +115,8 @@ class NetworkError(TransientFetchError):
 
     kind = "network"
     hint = (
-        "Check the network connection and the proxy settings; on a slow link raise timeout_seconds."
+        "Check the network connection and the proxy settings; on a slow link raise "
+        "'ytclaims fetch --timeout SECONDS' (per request, default 20)."
     )
 
 

@@ -45,6 +45,11 @@ import youtube_transcript_api as yta
 from youtube_transcript_api import Transcript, TranscriptList, YouTubeTranscriptApi
 from youtube_transcript_api.proxies import ProxyConfig
 
+from ytclaims.sources.metadata import (
+    as_cache_dict,
+    from_player_responses,
+    player_response_from_html,
+)
 from ytclaims.sources.youtube.errors import (
     _PROXY_HOW,
     ENV_PROXY_HTTP,
@@ -131,14 +136,15 @@ class FetchConfig:
             if not LANGUAGE_CODE_RE.fullmatch(code):
                 raise FetchConfigError(f"{code!r} is not a language code (like 'en' or 'pt-BR').")
         if self.max_attempts < 1:
-            raise FetchConfigError("max_attempts must be at least 1.")
+            raise FetchConfigError("max_attempts (--max-attempts) must be at least 1.")
         if self.timeout_seconds <= 0:
-            raise FetchConfigError("timeout_seconds must be positive.")
+            raise FetchConfigError("timeout_seconds (--timeout) must be positive.")
         if not 0.0 <= self.jitter <= 1.0:
             raise FetchConfigError("jitter must be between 0 and 1.")
         for name in ("backoff_base_seconds", "backoff_max_seconds", "rate_limit_seconds"):
             if getattr(self, name) < 0:
-                raise FetchConfigError(f"{name} must not be negative.")
+                flag = " (--rate-limit)" if name == "rate_limit_seconds" else ""
+                raise FetchConfigError(f"{name}{flag} must not be negative.")
         if self.give_up_after < 0:
             raise FetchConfigError("give_up_after must not be negative.")
         self.cache_dir = Path(self.cache_dir)
@@ -442,6 +448,44 @@ def _apply_timeout(session: requests.Session, timeout: float) -> None:
     session.request = request  # type: ignore[method-assign]
 
 
+class PlayerCapture:
+    """A ``requests`` response hook that keeps the player responses a fetch receives.
+
+    youtube-transcript-api reads the watch page and asks the innertube ``player``
+    endpoint for the caption tracks, and throws the rest away; what it threw away is the
+    video's title, channel, length and publication date (``videoDetails``, and the watch
+    page's ``microformat``). The hook sees the same responses (no extra request) and
+    keeps those objects. It never raises: metadata must not cost a transcript.
+    """
+
+    #: Bodies larger than this are not parsed for metadata (a watch page is 1-2 MB).
+    MAX_BODY = 8 * 1024 * 1024
+    #: Responses kept (newest last): one attempt needs two.
+    KEEP = 4
+
+    def __init__(self) -> None:
+        self.responses: list[dict[str, Any]] = []
+
+    def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        try:
+            url = response.url or ""
+            if len(response.content or b"") > self.MAX_BODY:
+                return
+            found: dict[str, Any] | None = None
+            if "/youtubei/v1/player" in url:
+                data = response.json()
+                found = data if isinstance(data, dict) else None
+            elif "/watch" in url:
+                found = player_response_from_html(response.text)
+            if found is not None:
+                self.responses = [*self.responses, found][-self.KEEP :]
+        except Exception:  # noqa: BLE001 - metadata is a bonus, never a failure
+            log.debug("could not read video metadata from %s", getattr(response, "url", "?"))
+
+    def clear(self) -> None:
+        self.responses = []
+
+
 def _describe_tracks(tlist: TranscriptList) -> str:
     tracks = [f"{t.language_code} ({'generated' if t.is_generated else 'manual'})" for t in tlist]
     return ", ".join(tracks) or "none"
@@ -566,13 +610,36 @@ def _fetch_with_retries(
     now: Callable[[], datetime],
     rand: Callable[[], float],
 ) -> FetchResult:
+    api = YouTubeTranscriptApi(proxy_config=config.proxy, http_client=http)
+    capture = PlayerCapture()
+    http.hooks.setdefault("response", []).append(capture)
+    try:
+        return _attempts(video_id, config, api, capture, sleep=sleep, now=now, rand=rand)
+    finally:
+        # The session may be the caller's: leave it without our hook.
+        hooks = http.hooks.get("response", [])
+        if capture in hooks:
+            hooks.remove(capture)
+
+
+def _attempts(
+    video_id: str,
+    config: FetchConfig,
+    api: YouTubeTranscriptApi,
+    capture: PlayerCapture,
+    *,
+    sleep: Callable[[float], None],
+    now: Callable[[], datetime],
+    rand: Callable[[], float],
+) -> FetchResult:
+    """Up to ``max_attempts`` fetches of one video with backoff; the result either way."""
     proxy = config.proxy
     via_proxy = proxy is not None
-    api = YouTubeTranscriptApi(proxy_config=proxy, http_client=http)
     rows: list[dict[str, Any]] = []
     error: YouTubeError | None = None
     for attempt in range(1, config.max_attempts + 1):
         attempted_at = now()
+        capture.clear()
         try:
             info, snippets = _fetch_once(api, video_id, config)
         except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
@@ -605,12 +672,17 @@ def _fetch_with_retries(
             continue
 
         path = cache_path_for(config.cache_dir, video_id, info["language_code"])
-        payload = {
+        payload: dict[str, Any] = {
             "video_id": video_id,
             **info,
             "fetched_at": attempted_at.isoformat(),
             "snippets": snippets,
         }
+        meta = from_player_responses(video_id, capture.responses, attempted_at)
+        if meta is not None:
+            # What YouTube said about the video, beside the transcript: title, channel,
+            # length, publication date (ingested from this file like the snippets).
+            payload["video"] = as_cache_dict(meta)
         try:
             _write_json_atomic(path, payload)
         except OSError as exc:
@@ -775,7 +847,8 @@ def advice_for(results: Iterable[FetchResult]) -> str:
         lines.append(
             "YouTube could not be reached. Check the network connection"
             + (" and that the proxy is reachable" if via_proxy else "")
-            + " first. Then:"
+            + " first; on a slow link raise 'ytclaims fetch --timeout SECONDS' (per request, "
+            "default 20). Then:"
         )
     if via_proxy:
         lines.append(
