@@ -18,7 +18,14 @@ from typer.testing import CliRunner
 from ytclaims import errors
 from ytclaims.cli import app
 from ytclaims.pipeline import ingest
-from ytclaims.tags.classifier import LABELS, feature_words, load_classifier
+from ytclaims.tags.classifier import (
+    LABELS,
+    ai_fields,
+    ai_words,
+    feature_words,
+    load_classifier,
+    note_smoothed,
+)
 from ytclaims.tags.fingerprint import model_path
 from ytclaims.tags.tagger import _enforce_gate, get_pipeline, get_taxonomy, tag_claims
 from ytclaims.tags.train.data import (
@@ -212,6 +219,39 @@ def test_feature_words_prefix_context_and_carry_rule_evidence() -> None:
     assert words[:4] == ["inference", "costs", "fell", "."]
     assert "l:reduction" in words and "h:trends" in words and "t:ai" in words
     assert "r:cost_reduction:x" in words and "s:cost_reduction:lead_in" in words
+
+
+def test_ai_words_flag_ai_terms_and_the_notes_density() -> None:
+    note = [
+        {"source_id": "n1", "text": "ChatGPT writes the drafts.", "note_title": "Writing"},
+        {"source_id": "n1", "text": "Editors check them.", "note_title": "Writing"},
+        {"source_id": "n2", "text": "A 5 ml dose of the model solution.", "note_title": "Dosing"},
+    ]
+    words = ai_words(note)
+    assert "ai:text" in words[0] and "ai:claim" in words[0]
+    assert "ai:none" in words[1] and "ai:noctx" in words[1]
+    assert "ai:dens2" in words[0] and "ai:dens2" in words[1]  # half the note names AI
+    # loose words ("ml", "model") are no AI terms
+    assert "ai:none" in words[2] and "ai:dens0" in words[2]
+    assert ai_fields({"heading_path": "Large language models", "text": "x"}) == {"head"}
+
+
+def test_note_smoothing_moves_layers_towards_the_notes_mean() -> None:
+    claims = [{"source_id": "a"}, {"source_id": "a"}, {"source_id": "b"}]
+    probs = [{"model": 1.0, "agents": 1.0}, {"model": 0.0, "agents": 0.0}, {"model": 0.2}]
+    out = note_smoothed(probs, claims, {"model": 0.5})
+    assert out[0]["model"] == 0.75 and out[1]["model"] == 0.25 and out[2]["model"] == 0.2
+    assert out[0]["agents"] == 1.0  # labels without a share keep their own probability
+
+
+def test_a_closed_gate_leaves_no_gated_label_on_out_of_domain_claims() -> None:
+    claims = [
+        {"claim_id": "1", "source_id": "s", "text": "Simmer the model sauce for 5 ml of stock."},
+        {"claim_id": "2", "source_id": "s", "text": "Agents book the venue; compute the cost."},
+    ]
+    tag_claims(claims)
+    for c in claims:  # no AI term anywhere: the gate stays closed whatever the classifier says
+        assert c["about_ai"] is False and c["layers"] == [] and c["trends"] == []
 
 
 def test_explain_gives_the_classifier_probability_and_its_words(small_db: Path) -> None:

@@ -16,7 +16,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from ytclaims.tags import components
-from ytclaims.tags.classifier import classify_docs, feature_words, load_classifier
+from ytclaims.tags.classifier import ai_words, classify_docs, feature_words, load_classifier
 from ytclaims.tags.tagger import _context, get_pipeline, get_taxonomy
 from ytclaims.warehouse.known import KnownSources
 from ytclaims.worker import parse_batch
@@ -47,9 +47,10 @@ def test_classifier_on_shared_tokens_equals_classifier_on_its_training_words(
     assert sum(1 for e in evidence if e) > 500  # rule features are part of the input
     fast = classify_docs(docs, corpus_claims, evidence)
     textcat = clf.get_pipe("textcat_multilabel")
+    ai = ai_words(corpus_claims)  # AI-term flags and note density, over each note's claims
     plain = [
-        dict(textcat(Doc(clf.vocab, words=feature_words(nlp, c, ev))).cats)
-        for c, ev in zip(corpus_claims, evidence, strict=True)
+        dict(textcat(Doc(clf.vocab, words=feature_words(nlp, c, ev, a))).cats)
+        for c, ev, a in zip(corpus_claims, evidence, ai, strict=True)
     ]
     assert fast is not None and len(fast) == len(plain)
     for c, a, b in zip(corpus_claims, fast, plain, strict=True):

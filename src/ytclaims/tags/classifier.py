@@ -17,7 +17,11 @@ tagging time:
 * the taxonomy rules' evidence for the claim (``r:<label>:c`` found in the claim
   text, ``r:<label>:x`` in its context, ``s:<label>:<source>``,
   ``e:<label>:<evidence id>:c|x``), so the model learns how far to trust each phrase
-  and pattern instead of re-learning them from 3,000 claims.
+  and pattern instead of re-learning them from 3,000 claims;
+* AI-term flags (:func:`ai_words`): where an unambiguous AI term (:data:`AI_TERMS`:
+  "AI", "LLM", "ChatGPT", "machine learning", ...) occurs (``ai:text``, ``ai:lead``,
+  ``ai:head``, ``ai:title``, or ``ai:none``) and how many of the note's claims name
+  one in their text (``ai:dens0..3``) or in text or lead-in/heading (``ai:densx0..3``).
 
 Measured by leave-channel-out cross-validation (``ytclaims evaluate --split cv``),
 the rule features are what lets the model hold on channels it never saw: the
@@ -31,6 +35,7 @@ and the model reads only ``len(doc)`` and ``doc.to_array([ORTH])``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -68,6 +73,95 @@ LABELS = (
 CONTEXT_PREFIXES = (("lead_in", "l:"), ("heading_path", "h:"), ("note_title", "t:"))
 
 
+#: Unambiguous AI terms, matched case-insensitively on whole words. Loose words the
+#: taxonomy gate also lists ("model", "compute", "agent", "inference", "ml") are left
+#: out: they are everyday words in statistics, medicine or cooking notes.
+AI_TERMS = re.compile(
+    r"(?<![\w-])("
+    r"ai|a\.i\.|artificial intelligence|gpt[\w.-]*|llms?|chatgpt|openai|claude|gemini|copilot"
+    r"|machine learning|deep learning|neural\w*|agentic|llama|deepseek|anthropic"
+    r"|(?:large )?language models?|generative ai|gen ?ai|genai|agi|mistral|midjourney"
+    r"|hugging ?face|nvidia|chatbots?|ai-\w+|\w+-ai|mlops|embeddings?|transformers?"
+    r"|tensorflow|pytorch|mediapipe|perplexity|langchain|rag|fine-?tun\w*"
+    r"|prompt engineering|prompting|superintelligence|robots?|self-driving"
+    r"|autonomous vehicles?|computer vision|gpus?|stable diffusion|dall-?e|sora|grok|xai"
+    r")(?![\w-])",
+    re.IGNORECASE,
+)
+#: Where AI terms are looked for: claim row key and the flag's name.
+AI_FIELDS = (
+    ("text", "text"),
+    ("lead_in", "lead"),
+    ("heading_path", "head"),
+    ("note_title", "title"),
+)
+
+
+def ai_fields(claim: dict[str, object]) -> frozenset[str]:
+    """The places (text, lead, head, title) of a claim row that name an AI term."""
+    return frozenset(
+        name for key, name in AI_FIELDS if (v := claim.get(key)) and AI_TERMS.search(str(v))
+    )
+
+
+def note_key(claim: dict[str, object]) -> object:
+    """Which note a claim row comes from (claims of one note share it)."""
+    for key in ("source_id", "_path", "note"):
+        if claim.get(key):
+            return claim[key]
+    return (claim.get("channel"), claim.get("note_title"))
+
+
+def _bucket(share: float) -> int:
+    return 0 if share == 0 else 1 if share <= 0.25 else 2 if share <= 0.5 else 3
+
+
+def ai_words(claims: Sequence[dict[str, object]]) -> list[list[str]]:
+    """AI-term feature words per claim: where the claim names an AI term, and how
+    many claims of its note (among ``claims``) do."""
+    found = [ai_fields(c) for c in claims]
+    notes: dict[object, list[int]] = {}
+    for i, c in enumerate(claims):
+        notes.setdefault(note_key(c), []).append(i)
+    out: list[list[str]] = [[] for _ in claims]
+    for idx in notes.values():
+        text = sum(1 for i in idx if "text" in found[i]) / len(idx)
+        near = sum(1 for i in idx if found[i] - {"title"}) / len(idx)
+        for i in idx:
+            f = found[i]
+            w = [f"ai:{name}" for name in sorted(f)] or ["ai:none"]
+            if not f - {"title"}:
+                w.append("ai:noctx")
+            if f & {"text", "lead"}:
+                w.append("ai:claim")
+            w += [f"ai:dens{_bucket(text)}", f"ai:densx{_bucket(near)}"]
+            out[i] = w
+    return out
+
+
+def note_smoothed(
+    probs: list[dict[str, float]], claims: Sequence[dict[str, object]], share: dict[str, float]
+) -> list[dict[str, float]]:
+    """Each claim's probabilities moved towards its note's mean: label ``l`` becomes
+    ``(1 - share[l]) * p + share[l] * mean over the note's claims`` (labels not in
+    ``share`` are kept). Claims of one note mostly sit in the same layer and share
+    whether they are about AI; cross-validation chose the shares."""
+    if not share:
+        return probs
+    notes: dict[object, list[int]] = {}
+    for i, c in enumerate(claims):
+        notes.setdefault(note_key(c), []).append(i)
+    out = [dict(p) for p in probs]
+    for idx in notes.values():
+        for lb, w in share.items():
+            if lb not in probs[idx[0]]:
+                continue
+            mean = sum(probs[i][lb] for i in idx) / len(idx)
+            for i in idx:
+                out[i][lb] = (1 - w) * probs[i][lb] + w * mean
+    return out
+
+
 def _tokens(tokenizer: Language, text: object) -> list[str]:
     return [t.lower_ for t in tokenizer.make_doc(str(text))] if text else []
 
@@ -84,13 +178,21 @@ def rule_feature_words(evidence: Iterable[dict[str, object]]) -> list[str]:
 
 
 def feature_words(
-    nlp: Language, claim: dict[str, object], evidence: Iterable[dict[str, object]]
+    nlp: Language,
+    claim: dict[str, object],
+    evidence: Iterable[dict[str, object]],
+    ai: Sequence[str] | None = None,
 ) -> list[str]:
-    """The classifier's input for one claim, as words (what ``spacy train`` reads)."""
+    """The classifier's input for one claim, as words (what ``spacy train`` reads).
+
+    ``ai``: the claim's :func:`ai_words` (computed over its note's claims); by default
+    those of the claim alone.
+    """
     words = _tokens(nlp, claim.get("text"))
     for key, prefix in CONTEXT_PREFIXES:
         words += [prefix + w for w in _tokens(nlp, claim.get(key))]
     words += rule_feature_words(evidence)
+    words += list(ai if ai is not None else ai_words([claim])[0])
     return words or ["_"]
 
 
@@ -163,7 +265,11 @@ class FeatureHasher:
         return h
 
     def ids(
-        self, doc: Doc, claim: dict[str, object], evidence: Iterable[dict[str, object]]
+        self,
+        doc: Doc,
+        claim: dict[str, object],
+        evidence: Iterable[dict[str, object]],
+        ai: Sequence[str] = (),
     ) -> np.ndarray:
         """ORTH ids of :func:`feature_words`, from the claim's already tokenized doc."""
         parts = [doc.to_array(LOWER).astype(np.uint64)]
@@ -171,7 +277,7 @@ class FeatureHasher:
             v = claim.get(key)
             if v:
                 parts.append(self._context(prefix, str(v)))
-        rules = rule_feature_words(evidence)
+        rules = rule_feature_words(evidence) + list(ai)
         if rules:
             parts.append(np.asarray([self._word(w) for w in rules], dtype=np.uint64))
         out = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -197,8 +303,10 @@ def classify_docs(
         return []
     pipe = clf.get_pipe("textcat_multilabel")
     hasher = FeatureHasher(clf)
+    ai = ai_words(claims)
     inputs = [
-        _Orths(hasher.ids(d, c, ev)) for d, c, ev in zip(claim_docs, claims, evidence, strict=True)
+        _Orths(hasher.ids(d, c, ev, a))
+        for d, c, ev, a in zip(claim_docs, claims, evidence, ai, strict=True)
     ]
     scores = pipe.predict(inputs)  # type: ignore[arg-type]
     labels = list(pipe.labels)

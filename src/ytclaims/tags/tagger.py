@@ -77,7 +77,7 @@ def tag_claims(
         tags = {k: (list(v) if isinstance(v, list) else v) for k, v in (ext.ytc_tags or {}).items()}
         evidence = list(ext.ytc_evidence or [])
         if clf_probs is not None:
-            _combine(tags, evidence, clf_probs[i], tax, ext.ytc_scores or {})
+            _combine(tags, evidence, clf_probs[i], tax, ext.ytc_scores or {}, c)
         _enforce_gate(tags, evidence, tax)
         c["layers"] = list(tags.get("layers", []))
         c["trends"] = list(tags.get("trends", []))
@@ -123,9 +123,26 @@ def _classify(
     """Classifier probabilities per claim, or None when the taxonomy does not use it."""
     if tax.classifier.get("model") != "default":
         return None
-    from ytclaims.tags.classifier import classify_docs
+    from ytclaims.tags.classifier import classify_docs, note_smoothed
 
-    return classify_docs(docs, claims, [d._.ytc_evidence or [] for d in docs])
+    probs = classify_docs(docs, claims, [d._.ytc_evidence or [] for d in docs])
+    if probs is None:
+        return None
+    return note_smoothed(probs, claims, note_shares(tax))
+
+
+def note_shares(tax: Taxonomy) -> dict[str, float]:
+    """``[classifier] note_share`` per label id: given per label, per group id or
+    ``gate``; labels of groups not named keep their own probability."""
+    given: dict[str, float] = dict(tax.classifier.get("note_share") or {})  # type: ignore[arg-type]
+    out = {}
+    if tax.gate is not None and "gate" in given:
+        out[tax.gate.id] = float(given["gate"])
+    for g in tax.groups:
+        for lb in g.labels:
+            if lb.id in given or g.id in given:
+                out[lb.id] = float(given.get(lb.id, given.get(g.id, 0.0)))
+    return out
 
 
 def _enforce_gate(
@@ -152,6 +169,7 @@ def _combine(
     probs: dict[str, float],
     tax: Taxonomy,
     rule_scores: dict[tuple[str, str], float],
+    claim: dict[str, object] | None = None,
 ) -> None:
     """Classifier OR rules, per label, under one gate.
 
@@ -170,9 +188,16 @@ def _combine(
     present = {(e["group"], e["label"]) for e in evidence}
     if tax.gate is not None and tax.gate.id in probs and "gate" in th:
         p = probs[tax.gate.id]
-        rules_open = bool(tags.get(tax.gate.id)) and p >= th.get("gate_rules_floor", 0.0)
-        tags[tax.gate.id] = p >= th["gate"] or rules_open
-        if p >= th["gate"]:
+        by_clf = p >= th["gate"]
+        if by_clf and tax.classifier.get("gate_needs_ai_terms") and claim is not None:
+            from ytclaims.tags.classifier import ai_fields
+
+            by_clf = bool(ai_fields(claim))
+        rules_open = (
+            "gate_rules_floor" in th and bool(tags.get(tax.gate.id)) and p >= th["gate_rules_floor"]
+        )
+        tags[tax.gate.id] = by_clf or rules_open
+        if by_clf:
             _decided(evidence, components.GATE_GROUP, tax.gate.id, p, True)
     for g in tax.groups:
         if g.id not in th and not any(lb.id in th for lb in g.labels):

@@ -127,6 +127,8 @@ def claim_row(r: dict) -> dict[str, object]:
     """A labelled row as the claim row the tagger reads (text plus its context)."""
     return {
         "claim_id": r.get("claim_id"),
+        "channel": r.get("channel"),
+        "note": r.get("note"),
         "text": r["text"],
         "lead_in": r.get("lead_in"),
         "heading_path": r.get("heading_path"),
@@ -139,7 +141,7 @@ def docbin(rows: list[dict]):  # -> DocBin
     """The rows as the classifier's training docs (input words + gold cats)."""
     from spacy.tokens import Doc, DocBin
 
-    from ytclaims.tags.classifier import LABELS, feature_words
+    from ytclaims.tags.classifier import LABELS, ai_words, feature_words
     from ytclaims.tags.tagger import get_pipeline
 
     nlp = get_pipeline(None)
@@ -152,8 +154,9 @@ def docbin(rows: list[dict]):  # -> DocBin
         d = nlp.make_doc(str(c["text"]))
         d._.ytc_context = _context(c) | {"_text": c["text"]}
         docs.append(d)
-    for r, c, d in zip(rows, claims, nlp.pipe(docs), strict=True):
-        words = feature_words(nlp, c, d._.ytc_evidence or [])
+    ai = ai_words(claims)
+    for r, c, d, a in zip(rows, claims, nlp.pipe(docs), ai, strict=True):
+        words = feature_words(nlp, c, d._.ytc_evidence or [], a)
         doc = Doc(nlp.vocab, words=words)
         gold = gold_labels(r)
         doc.cats = {lb: float(lb in gold) for lb in LABELS}

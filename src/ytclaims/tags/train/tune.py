@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import tempfile
 from pathlib import Path
 
@@ -18,7 +17,9 @@ import numpy as np
 from ytclaims.tags.train.data import claim_row, gold_labels, train_model
 
 LAYERS = ("model", "infrastructure", "application")
-GRID = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+GATE_GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+LABEL_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+NOTE_SHARES = (0.0, 0.5, 0.7, 0.8, 0.9)
 
 
 def fold_training(rows: list[dict], older: list[dict], folds: dict[str, int], k: int) -> list[dict]:
@@ -93,22 +94,45 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def smoothed(probs: np.ndarray, rows: list[dict], share: float) -> np.ndarray:
+    """Layers and gate moved towards the note's mean (``classifier.note_smoothed``)."""
+    from ytclaims.tags.classifier import LABELS, note_key
+
+    notes: dict[object, list[int]] = {}
+    for i, r in enumerate(rows):
+        notes.setdefault(note_key(claim_row(r)), []).append(i)
+    mean = np.zeros_like(probs)
+    for idx in notes.values():
+        mean[idx] = probs[idx].mean(axis=0)
+    w = np.zeros(len(LABELS))
+    w[[LABELS.index(lb) for lb in LAYERS]] = share
+    w[-1] = share
+    return (1 - w) * probs + w * mean
+
+
 def figures(
-    probs: np.ndarray, gold: np.ndarray, th: dict[str, float], rules: np.ndarray | None = None
+    probs: np.ndarray,
+    gold: np.ndarray,
+    th: dict[str, float],
+    rules: np.ndarray | None = None,
+    terms: np.ndarray | None = None,
 ) -> dict[str, float]:
     """Layer macro-F1, trend micro-F1 and about-AI accuracy under thresholds ``th``,
-    for the classifier alone or (``rules`` given) classifier OR rules, as tagging does."""
+    for the classifier alone or (``rules`` given) classifier OR rules, as tagging does;
+    ``terms`` (claims naming an AI term) given, the classifier's gate needs one."""
     from ytclaims.tags.classifier import LABELS
 
     if rules is None:
         rules = np.zeros_like(gold)
-    gate = (probs[:, -1] >= th["gate"]) | (
-        rules[:, -1] & (probs[:, -1] >= th.get("gate_rules_floor", 0.0))
-    )
+    gate = probs[:, -1] >= th["gate"]
+    if terms is not None:
+        gate &= terms
+    if "gate_rules_floor" in th:
+        gate |= rules[:, -1] & (probs[:, -1] >= th["gate_rules_floor"])
     pred = np.zeros_like(gold)
     pred[:, -1] = gate
     for j, lb in enumerate(LABELS[:-1]):
-        need = th.get(lb, th["layers"] if lb in LAYERS else th["trends"])
+        need = th.get(lb, th.get("layers" if lb in LAYERS else "trends", 0.5))
         pred[:, j] = ((probs[:, j] >= need) | rules[:, j]) & gate
 
     def counts(j: int) -> tuple[int, int, int]:
@@ -125,31 +149,36 @@ def figures(
 
 
 def best_thresholds(
-    probs: np.ndarray, gold: np.ndarray, rules: np.ndarray | None = None
+    probs: np.ndarray,
+    gold: np.ndarray,
+    rules: np.ndarray | None = None,
+    terms: np.ndarray | None = None,
 ) -> tuple[dict[str, float], dict]:
-    """Thresholds (gate, gate_rules_floor, layers, trends) maximising the sum of the
-    three figures; with ``rules`` None the floor is moot (classifier alone)."""
-    best: tuple[float, dict[str, float], dict] | None = None
-    floors = (0.0, 0.1, 0.2, 0.3) if rules is not None else (0.0,)
-    for g, fl, lay, tr in itertools.product(GRID + (0.7, 0.8, 0.9), floors, GRID, GRID):
-        th = {"gate": g, "gate_rules_floor": fl, "layers": lay, "trends": tr}
-        f = figures(probs, gold, th, rules)
-        v = sum(f.values())
-        if best is None or v > best[0]:
-            best = (v, th, f)
-    assert best is not None
-    return best[1], best[2]
+    """Gate threshold, then one threshold per label (coordinate ascent, three rounds),
+    maximising the sum of the three figures."""
+    from ytclaims.tags.classifier import LABELS
+
+    def score(th: dict[str, float]) -> float:
+        return sum(figures(probs, gold, th, rules, terms).values())
+
+    th: dict[str, float] = {"gate": 0.5} | {lb: 0.3 for lb in LABELS[:-1]}
+    th["gate"] = max(GATE_GRID, key=lambda g: (score(th | {"gate": g}), -abs(g - 0.5)))
+    for _ in range(3):
+        for lb in LABELS[:-1]:
+            th[lb] = max(LABEL_GRID, key=lambda t, lb=lb: (score(th | {lb: t}), -abs(t - 0.5)))
+        th["gate"] = max(GATE_GRID, key=lambda g: (score(th | {"gate": g}), -abs(g - 0.5)))
+    return th, figures(probs, gold, th, rules, terms)
 
 
 def tune(
     rows: list[dict], older: list[dict], folds: dict[str, int], oof: Path | None = None
 ) -> dict[str, object]:
-    """Out-of-fold predictions, then the thresholds and the CV figures they give.
+    """Out-of-fold predictions, then the note share, the thresholds and the CV figures.
 
     ``oof``: a ``.npy`` file of out-of-fold probabilities to reuse (written when
     missing), so the thresholds can be searched again without retraining.
     """
-    from ytclaims.tags.classifier import LABELS
+    from ytclaims.tags.classifier import LABELS, ai_fields
 
     if oof is not None and oof.exists():
         probs = np.load(oof)
@@ -159,15 +188,26 @@ def tune(
             np.save(oof, probs)
     gold = np.array([[lb in gold_labels(r) for lb in LABELS] for r in rows])
     rules = rule_decisions(rows)
-    th, fig = best_thresholds(probs, gold, rules)
-    alone_th, alone = best_thresholds(probs, gold)
+    terms = np.array([bool(ai_fields(claim_row(r))) for r in rows])
+    by_share = {}
+    for share in NOTE_SHARES:
+        q = smoothed(probs, rows, share)
+        th, fig = best_thresholds(q, gold, rules, terms)
+        by_share[share] = (sum(fig.values()), th, fig)
+    share = max(by_share, key=lambda k: by_share[k][0])
+    _, th, fig = by_share[share]
+    q = smoothed(probs, rows, share)
     return {
+        "note_share": share,
         "thresholds": th,
         "cv classifier OR rules": fig,
-        "cv classifier alone": alone | {"thresholds": alone_th},  # type: ignore[dict-item]
+        "cv by note share": {str(k): v[2] for k, v in by_share.items()},
+        "cv without the AI-term requirement": best_thresholds(q, gold, rules)[1],
+        "cv classifier alone": best_thresholds(q, gold, None, terms)[1],
         "cv rules alone": figures(
-            np.zeros_like(probs), gold, {"gate": 2, "layers": 2, "trends": 2}, rules
-        ),
+            np.zeros_like(probs), gold, {"gate": 2, "gate_rules_floor": 0.0}, rules
+        )
+        | {"note": "rules' gate; every label threshold 2"},
         "folds": len(set(folds.values())),
         "claims": len(rows),
     }
