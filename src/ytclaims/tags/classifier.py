@@ -97,11 +97,17 @@ AI_FIELDS = (
 )
 
 
+@lru_cache(maxsize=50_000)
+def _names_ai(s: str) -> bool:
+    return AI_TERMS.search(s) is not None
+
+
 def ai_fields(claim: dict[str, object]) -> frozenset[str]:
-    """The places (text, lead, head, title) of a claim row that name an AI term."""
-    return frozenset(
-        name for key, name in AI_FIELDS if (v := claim.get(key)) and AI_TERMS.search(str(v))
-    )
+    """The places (text, lead, head, title) of a claim row that name an AI term.
+
+    Answers are cached: context strings repeat over a note's claims, and the tagger
+    asks again for the claims whose gate the classifier would open."""
+    return frozenset(name for key, name in AI_FIELDS if (v := claim.get(key)) and _names_ai(str(v)))
 
 
 def note_key(claim: dict[str, object]) -> object:
