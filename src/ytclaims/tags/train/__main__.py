@@ -13,9 +13,9 @@ the last model is copied to ``--out``. Labels: every layer and trend id of the
 default taxonomy, plus ``about_ai``.
 
 ``--cv`` trains one model per leave-channel-out fold, predicts the held-out
-channels, and prints the thresholds that maximise layer macro-F1 + trend micro-F1 +
-about-AI accuracy over all folds together; they go into ``[classifier] thresholds``
-of ``taxonomy.toml`` by hand.
+channels, and prints the note share and the thresholds (gate, one per label) that
+maximise layer macro-F1 + trend micro-F1 + about-AI accuracy over all folds together;
+they go into ``note_share`` and ``[classifier.thresholds]`` of ``taxonomy.toml`` by hand.
 """
 
 from __future__ import annotations
