@@ -522,7 +522,7 @@ def evaluate(
         ),
     ] = None,
     stratum: Annotated[
-        str, typer.Option(help="all, random, ai_note, ai_mention or trend.")
+        str, typer.Option(help="all, random, ai_note, ai_mention, trend or targeted.")
     ] = "all",
     layer: Annotated[str | None, typer.Option(help="Show only this layer's row.")] = None,
     trend: Annotated[str | None, typer.Option(help="Show only this trend's row.")] = None,
@@ -532,7 +532,6 @@ def evaluate(
     from ytclaims.research.search import check_label
     from ytclaims.tags.evaluate import evaluate as run_eval
     from ytclaims.tags.evaluate import format_evaluation
-    from ytclaims.tags.train.data import DEFAULT_LABELS
 
     try:
         only = None
@@ -541,7 +540,7 @@ def evaluate(
                 check_label(None, group, value, taxonomy=str(taxonomy) if taxonomy else None)
                 only = (only or set()) | {value}
         res = run_eval(
-            dev or DEFAULT_LABELS,
+            dev,
             str(taxonomy) if taxonomy else None,
             split=split,
             stratum=stratum,

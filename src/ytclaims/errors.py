@@ -170,7 +170,7 @@ class EvaluationError(YtclaimsError):
 
     kind = "evaluate"
     hint = (
-        "The dev set is benchmarks/data/tagging_dev.jsonl in the ytclaims repository: run "
+        "The labelled claims are data/tagging/labels.jsonl in the ytclaims repository: run "
         "from the repository root, or give --dev FILE."
     )
 

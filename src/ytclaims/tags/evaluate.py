@@ -31,6 +31,34 @@ from ytclaims.tags.train.data import (
 )
 
 SPLITS = ("test", "train", "cv", "all")
+#: Strata of data/tagging (how a claim was drawn) and of the older dev set.
+STRATA = ("all", "random", "ai_note", "ai_mention", "trend", "targeted")
+#: The labelled claims, relative to the repository (evaluation data, not packaged).
+DEFAULT_DEV = Path("data") / "tagging" / "labels.jsonl"
+#: The repository this module was installed from (editable installs, a source checkout).
+_REPO = Path(__file__).resolve().parents[3]
+
+
+def _check_choice(option: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise errors.EvaluationError(
+            f"Unknown {option} {value!r}.", hint=f"Use one of: {', '.join(allowed)}."
+        )
+
+
+def find_dev(path: str | Path | None = None) -> Path:
+    """The labelled claims to evaluate on: ``path`` when given, else
+    ``data/tagging/labels.jsonl`` under the current folder, else in the repository
+    ytclaims runs from. Installed from a wheel and run elsewhere, a clear error."""
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise errors.EvaluationError(f"No dev set at {p}.", hint="Check the --dev path.")
+        return p
+    for p in (DEFAULT_DEV, _REPO / DEFAULT_DEV):
+        if p.is_file():
+            return p
+    raise errors.EvaluationError(f"No dev set at {DEFAULT_DEV} (nor in {_REPO}).")
 
 
 @dataclass(slots=True)
@@ -55,20 +83,16 @@ class LabelScore:
 
 
 def load_dev(
-    path: str | Path = DEFAULT_LABELS,
+    path: str | Path | None = None,
     *,
     split: str = "all",
     stratum: str = "all",
     splits_path: str | Path = DEFAULT_SPLITS,
 ) -> list[dict]:
     """Labelled rows of ``path`` in ``split`` (test channels, training channels, all)."""
-    if split not in SPLITS:
-        raise errors.EvaluationError(
-            f"Unknown split {split!r}.", hint=f"Use one of: {', '.join(SPLITS)}."
-        )
-    if not Path(path).is_file():
-        raise errors.EvaluationError(f"No labelled claims at {path}.", hint="Check the --dev path.")
-    rows = load_rows(path)
+    _check_choice("--split", split, SPLITS)
+    _check_choice("--stratum", stratum, STRATA)
+    rows = load_rows(find_dev(path))
     if split != "all":
         test = load_splits(splits_path).test
         keep_test = split == "test"
@@ -137,7 +161,7 @@ def _tag_cv(rows: list[dict], claims: list[dict], taxonomy: str | None, splits_p
 
 
 def evaluate(
-    dev: str | Path = DEFAULT_LABELS,
+    dev: str | Path | None = None,
     taxonomy: str | None = None,
     *,
     split: str | None = None,
@@ -151,8 +175,12 @@ def evaluate(
     """
     from ytclaims.tags.tagger import get_taxonomy, tag_claims
 
+    if split is not None:
+        _check_choice("--split", split, SPLITS)
+    _check_choice("--stratum", stratum, STRATA)
+    dev = find_dev(dev)
     if split is None:
-        split = "test" if Path(dev).resolve() == DEFAULT_LABELS.resolve() else "all"
+        split = "test" if dev.resolve() == DEFAULT_LABELS.resolve() else "all"
     rows = load_dev(
         dev, split="train" if split == "cv" else split, stratum=stratum, splits_path=splits_path
     )
