@@ -273,12 +273,15 @@ def test_evaluate_from_another_folder_finds_the_repository_dev_set(
     from ytclaims.tags.evaluate import find_dev
 
     monkeypatch.chdir(tmp_path)
-    assert find_dev().resolve() == REPO / "benchmarks" / "data" / "tagging_dev.jsonl"
+    assert find_dev().resolve() == REPO / "data" / "tagging" / "labels.jsonl"
 
 
 @pytest.mark.parametrize(
     ("args", "allowed"),
-    [(["--split", "foo"], "all, tune, test"), (["--stratum", "bar"], "all, random, targeted")],
+    [
+        (["--split", "foo"], "test, train, cv, all"),
+        (["--stratum", "bar"], "all, random, ai_note, ai_mention, trend, targeted"),
+    ],
 )
 def test_evaluate_refuses_an_unknown_split_or_stratum(args: list[str], allowed: str) -> None:
     r = run("evaluate", *args)

@@ -771,25 +771,27 @@ def test_ingest_numbers_out_of_range_are_one_line(tmp_path: Path, option: list[s
 
 
 def test_tagging_in_chunks_changes_no_tag(tmp_path: Path, monkeypatch) -> None:
-    """The worker hands the tagger at most TAG_CHUNK claims at a time (memory); every
-    claim is tagged as if the batch had been tagged whole."""
+    """The worker hands the tagger at most TAG_CHUNK claims at a time (memory), in whole
+    notes (the tagger reads a note's claims together); every claim is tagged as if the
+    batch had been tagged whole."""
     import ytclaims.worker as worker
 
-    path = tmp_path / "c" / "n.md"
-    path.parent.mkdir()
-    body = "\n\n".join(
-        f"{text} {CANON.format(t=f'0:{i:02d}')}."
-        for i, text in enumerate(
-            [
-                "Inference costs for GPT-4 class models fell 10x per year",
-                "OpenAI and Anthropic compete on agents",
-                "Nvidia data centers need $1.2 trillion of power",
-                "The weather was nice",
-                "Open-source models commoditize the model layer",
-            ]
+    texts = [
+        "Inference costs for GPT-4 class models fell 10x per year",
+        "OpenAI and Anthropic compete on agents",
+        "Nvidia data centers need $1.2 trillion of power",
+        "The weather was nice",
+        "Open-source models commoditize the model layer",
+    ]
+    paths = []
+    for n, title in enumerate(["AI infrastructure costs", "Cooking at home"]):
+        path = tmp_path / "c" / f"n{n}.md"
+        path.parent.mkdir(exist_ok=True)
+        body = "\n\n".join(
+            f"{text} {CANON.format(t=f'0:{i:02d}')}." for i, text in enumerate(texts)
         )
-    )
-    path.write_text(note("chunkNote01", body, title="AI infrastructure costs"))
+        path.write_text(note(f"chunkNote0{n}", body, title=title))
+        paths.append(path)
 
     def tags(out) -> tuple:
         return tuple(
@@ -797,7 +799,17 @@ def test_tagging_in_chunks_changes_no_tag(tmp_path: Path, monkeypatch) -> None:
             for name in ("claims", "claim_tags", "tag_evidence", "entities")
         )
 
-    whole = tags(parse_batch([path], tag=True))
-    monkeypatch.setattr(worker, "TAG_CHUNK", 2)
-    assert tags(parse_batch([path], tag=True)) == whole
+    whole = tags(parse_batch(paths, tag=True))
+    for size in (5, 7):
+        monkeypatch.setattr(worker, "TAG_CHUNK", size)
+        assert tags(parse_batch(paths, tag=True)) == whole, size
     assert whole[1]  # some tags, or the comparison proves nothing
+
+
+def test_tag_chunks_hold_whole_notes_and_cut_only_a_note_too_large() -> None:
+    from ytclaims.worker import note_chunks
+
+    claims = [{"source_id": s} for s in "aaabbc"] + [{"source_id": "d"}] * 7
+    sizes = [[c["source_id"] for c in ch] for ch in note_chunks(claims, 5)]
+    assert sizes == [list("aaabb"), ["c"], list("ddddd"), list("dd")]
+    assert note_chunks([], 5) == []

@@ -222,7 +222,7 @@ def test_explain_lists_the_lead_in_evidence(default_db: Path) -> None:
     assert len(heads) == 1, out
     section = []
     for ln in lines[heads[0] + 1 :]:
-        if not ln.startswith("  - "):
+        if not ln.startswith("  "):  # evidence lines, and the classifier's words below its line
             break
         section.append(ln)
     assert any(

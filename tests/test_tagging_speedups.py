@@ -1,8 +1,8 @@
 """The tagger's speed-ups change no result: checked against the plain spaCy way on
 real corpus claims.
 
-* The classifier reuses each claim's tokens instead of tokenizing
-  ``classifier_text`` (claim + " || " + context) again.
+* The classifier reuses each claim's tokens and the rules' evidence instead of building
+  ``Doc(vocab, words=feature_words(...))`` (the words spacy train saw) again.
 * Token patterns run in one Matcher each, behind regex gates, instead of one Matcher
   over every claim.
 """
@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 from spacy.matcher import Matcher
+from spacy.tokens import Doc
 
 from ytclaims.tags import components
-from ytclaims.tags.classifier import classifier_text, classify_docs, load_classifier
-from ytclaims.tags.tagger import get_pipeline, get_taxonomy
+from ytclaims.tags.classifier import ai_words, classify_docs, feature_words, load_classifier
+from ytclaims.tags.tagger import _context, get_pipeline, get_taxonomy
 from ytclaims.warehouse.known import KnownSources
 from ytclaims.worker import parse_batch
 
@@ -31,12 +32,26 @@ def corpus_claims(corpus_dir: Path) -> list[dict[str, object]]:
     return claims
 
 
-def test_classifier_on_shared_tokens_equals_classifier_on_joined_text(corpus_claims) -> None:
+def test_classifier_on_shared_tokens_equals_classifier_on_its_training_words(
+    corpus_claims,
+) -> None:
     nlp, clf = get_pipeline(None), load_classifier()
     assert clf is not None
-    docs = [nlp.make_doc(str(c["text"] or "")) for c in corpus_claims]
-    fast = classify_docs(docs, corpus_claims)
-    plain = [dict(d.cats) for d in clf.pipe(classifier_text(c) for c in corpus_claims)]
+    docs = []
+    for c in corpus_claims:
+        d = nlp.make_doc(str(c["text"] or ""))
+        d._.ytc_context = _context(c) | {"_text": str(c["text"] or "")}
+        docs.append(d)
+    docs = list(nlp.pipe(docs))
+    evidence = [d._.ytc_evidence or [] for d in docs]
+    assert sum(1 for e in evidence if e) > 500  # rule features are part of the input
+    fast = classify_docs(docs, corpus_claims, evidence)
+    textcat = clf.get_pipe("textcat_multilabel")
+    ai = ai_words(corpus_claims)  # AI-term flags and note density, over each note's claims
+    plain = [
+        dict(textcat(Doc(clf.vocab, words=feature_words(nlp, c, ev, a))).cats)
+        for c, ev, a in zip(corpus_claims, evidence, ai, strict=True)
+    ]
     assert fast is not None and len(fast) == len(plain)
     for c, a, b in zip(corpus_claims, fast, plain, strict=True):
         assert a.keys() == b.keys()

@@ -585,25 +585,44 @@ def explain(
 def evaluate(
     dev: Annotated[
         Path | None,
-        typer.Option(
-            help="Hand-labelled claims (JSON lines). Default: benchmarks/data/tagging_dev.jsonl "
-            "of the repository."
-        ),
+        typer.Option(help="Labelled claims (JSON lines); default data/tagging/labels.jsonl."),
     ] = None,
     taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy TOML to evaluate.")] = None,
-    split: Annotated[str, typer.Option(help="all, tune or test half of the dev set.")] = "all",
-    stratum: Annotated[str, typer.Option(help="all, random or targeted claims.")] = "all",
+    split: Annotated[
+        str | None,
+        typer.Option(
+            help="test (frozen test channels; the default for data/tagging), cv "
+            "(leave-channel-out cross-validation on the training channels), train or all."
+        ),
+    ] = None,
+    stratum: Annotated[
+        str, typer.Option(help="all, random, ai_note, ai_mention, trend or targeted.")
+    ] = "all",
+    layer: Annotated[str | None, typer.Option(help="Show only this layer's row.")] = None,
+    trend: Annotated[str | None, typer.Option(help="Show only this trend's row.")] = None,
 ) -> None:
-    """Tag the hand-labelled dev set and print per-label precision, recall and F1."""
+    """Tag hand-labelled claims and print per-label P/R/F1, the summary figures and the
+    per-channel spread (default: the frozen test channels of data/tagging)."""
+    from ytclaims.research.search import check_label
     from ytclaims.tags.evaluate import evaluate as run_eval
     from ytclaims.tags.evaluate import format_evaluation
 
     try:
-        res = run_eval(dev, str(taxonomy) if taxonomy else None, split=split, stratum=stratum)
+        only = None
+        for group, value in (("layers", layer), ("trends", trend)):
+            if value is not None:
+                check_label(None, group, value, taxonomy=str(taxonomy) if taxonomy else None)
+                only = (only or set()) | {value}
+        res = run_eval(
+            dev,
+            str(taxonomy) if taxonomy else None,
+            split=split,
+            stratum=stratum,
+        )
     except errors.YtclaimsError as exc:
         _fail(exc)
         return
-    typer.echo(format_evaluation(res))
+    typer.echo(format_evaluation(res, only))
 
 
 @app.command()

@@ -206,7 +206,7 @@ class EvaluationError(YtclaimsError):
 
     kind = "evaluate"
     hint = (
-        "The dev set is benchmarks/data/tagging_dev.jsonl in the ytclaims repository: run "
+        "The labelled claims are data/tagging/labels.jsonl in the ytclaims repository: run "
         "from the repository root, or give --dev FILE."
     )
 
@@ -250,6 +250,15 @@ class ArgumentError(YtclaimsError):
 
     kind = "argument"
     hint = "See 'ytclaims COMMAND --help'."
+
+
+class UnknownLabelError(YtclaimsError):
+    """A --layer or --trend value is not a label id of the taxonomy."""
+
+    kind = "unknown_label"
+    hint = (
+        "Use one of the ids listed (taxonomy.toml, or the taxonomy the warehouse was tagged with)."
+    )
 
 
 class ConfigError(YtclaimsError):

@@ -34,6 +34,30 @@ from ytclaims.warehouse.staging import freeze
 TAG_CHUNK = 5000
 
 
+def note_chunks(claims: list[dict[str, object]], size: int) -> list[list[dict[str, object]]]:
+    """Consecutive runs of whole notes (by ``source_id``) of at most ``size`` claims; a
+    note larger than ``size`` is cut into parts of ``size``."""
+    chunks: list[list[dict[str, object]]] = []
+    cur: list[dict[str, object]] = []
+    i = 0
+    while i < len(claims):
+        j = i
+        while j < len(claims) and claims[j].get("source_id") == claims[i].get("source_id"):
+            j += 1
+        note = claims[i:j]
+        if cur and len(cur) + len(note) > size:
+            chunks.append(cur)
+            cur = []
+        if len(note) > size:
+            chunks.extend(note[k : k + size] for k in range(0, len(note), size))
+        else:
+            cur.extend(note)
+        i = j
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
 def parse_batch(
     paths: Sequence[str | Path],
     known: KnownSources | None = None,
@@ -84,11 +108,13 @@ def _tag_and_freeze(
         from ytclaims.tags.tagger import tag_claims
 
         # In chunks: the tagger holds a spaCy Doc per claim it is given, and one note of
-        # 100,000 anchors (one batch) then peaked at 1.2 GB. Claims are tagged one by one
-        # (nlp.pipe only batches the work), so chunks change no result.
+        # 100,000 anchors (one batch) then peaked at 1.2 GB. A chunk holds whole notes (the
+        # tagger reads each note's claims together: their share naming AI, their mean
+        # probabilities), so chunks change no result; only a note of more than TAG_CHUNK
+        # claims, which no real note has, is tagged in parts of TAG_CHUNK.
         out.tag_evidence, out.entities = [], []
-        for i in range(0, len(out.claims), TAG_CHUNK):
-            evidence, entities = tag_claims(out.claims[i : i + TAG_CHUNK], taxonomy)
+        for chunk in note_chunks(out.claims, TAG_CHUNK):
+            evidence, entities = tag_claims(chunk, taxonomy)
             out.tag_evidence.extend(evidence)
             out.entities.extend(entities)
         for c in out.claims:

@@ -87,6 +87,25 @@ def cite(db: Path, claim_id: str) -> str:
         con.close()
 
 
+def _feature_name(word: str) -> str:
+    """A classifier input word as a reader would say it."""
+    for prefix, where in (("l:", "lead-in"), ("h:", "heading"), ("t:", "title")):
+        if word.startswith(prefix):
+            return f"'{word[2:]}' in the {where}"
+    if word[:2] in ("r:", "s:", "e:"):
+        return "rule " + word[2:]
+    return f"'{word}'"
+
+
+def _classifier_words(claim: dict[str, object], labels: list[str]) -> dict[str, list]:
+    """Top input words of the installed classifier per label (spaCy imported only here)."""
+    if not labels:
+        return {}
+    from ytclaims.tags.explain import top_features
+
+    return top_features(claim, labels)
+
+
 def explain(db: Path, claim_id: str) -> str:
     """Why a claim carries each of its labels, read from ``tag_evidence``."""
     con = connect_read(db)
@@ -120,11 +139,25 @@ def explain(db: Path, claim_id: str) -> str:
         f"about_ai: {about_ai}   layers: {', '.join(layers) or '-'}   "
         f"trends: {', '.join(trends) or '-'}",
     ]
+    by_classifier = [(g, lb) for g, lb, _s, src, *_ in rows if src == "classifier"]
+    words = _classifier_words(
+        {"text": text, "lead_in": lead_in, "heading_path": heading, "note_title": title},
+        [("about_ai" if g == "gate" else lb) for g, lb in by_classifier],
+    )
     current = None
     for g, lb, score, src, ev, matched, w in rows:
         if (g, lb) != current:
             current = (g, lb)
             out.append(f"{g}/{lb} (score {score:.2f}):")
+        if src == "classifier":
+            out.append(f"  - classifier: probability {matched.removeprefix('p=')} (textcat)")
+            top = words.get("about_ai" if g == "gate" else lb)
+            if top:
+                out.append(
+                    "    words that raised it most (log-odds): "
+                    + ", ".join(f"{_feature_name(x)} (+{d:.2f})" for x, d in top)
+                )
+            continue
         out.append(f"  - {src}: '{matched}' matched {ev} (weight {w:g})")
     if not rows:
         out.append("no evidence: no label of the taxonomy matched this claim or its context.")

@@ -130,6 +130,41 @@ def _check_limit(limit: object) -> int:
     return limit
 
 
+def valid_labels(
+    con: duckdb.DuckDBPyConnection | None, group: str, *, taxonomy: str | None = None
+) -> list[str]:
+    """Label ids a ``--layer``/``--trend`` filter may name: the taxonomy's ids of
+    ``group`` (the default one unless given) plus any the warehouse holds (a warehouse
+    tagged with ``--taxonomy FILE``)."""
+    from ytclaims.tags.taxonomy import load_taxonomy
+
+    g = load_taxonomy(taxonomy).group(group)
+    ids = [lb.id for lb in g.labels] if g is not None else []
+    if con is not None:
+        try:
+            rows = con.execute(
+                "SELECT DISTINCT label_id FROM claim_tags WHERE group_id = ? ORDER BY 1", [group]
+            ).fetchall()
+        except duckdb.Error:
+            rows = []
+        ids += [r[0] for r in rows if r[0] not in ids]
+    return ids
+
+
+def check_label(
+    con: duckdb.DuckDBPyConnection | None, group: str, value: str, *, taxonomy: str | None = None
+) -> None:
+    """Raise UnknownLabelError, listing the valid ids, unless ``value`` is one of them.
+
+    A misspelt filter (``--layer infra``, ``--trend datacenters``) would otherwise match
+    nothing and look like an answer: "no claims about that".
+    """
+    ids = valid_labels(con, group, taxonomy=taxonomy)
+    if value not in ids:
+        option = "--layer" if group == "layers" else "--trend" if group == "trends" else group
+        raise errors.UnknownLabelError(f"Unknown {option} {value!r}. Valid ids: {', '.join(ids)}.")
+
+
 def search(
     con: duckdb.DuckDBPyConnection,
     query: str,
@@ -169,9 +204,11 @@ def search(
     if all_terms:
         params["n_terms"] = n_terms
     if layer is not None:
+        check_label(con, "layers", layer)
         where.append("list_contains(c.layers, $layer)")
         params["layer"] = layer
     if trend is not None:
+        check_label(con, "trends", trend)
         where.append("list_contains(c.trends, $trend)")
         params["trend"] = trend
     if video is not None:
