@@ -379,3 +379,14 @@ def test_entity_claims_join_each_entity_to_its_claim_and_link(db: Path) -> None:
     )
     for r in got:
         assert r["claim_text"][r["start_char"] : r["end_char"]] == r["entity_text"]
+
+
+def test_citations_carry_each_claims_channel(db: Path) -> None:
+    """citations.channel is the claim's channel as the label views give it: the note's,
+    else (transcript claims) the video's; it was NULL for every transcript claim."""
+    want = {c["claim_id"]: c["channel"] for c in base_claims(db)}
+    got = rows(db, "SELECT DISTINCT claim_id, channel, source_kind FROM citations")
+    assert {r["claim_id"]: r["channel"] for r in got} == {
+        r["claim_id"]: want[r["claim_id"]] for r in got
+    }
+    assert any(r["source_kind"] == "transcript" and r["channel"] for r in got)

@@ -510,7 +510,7 @@ SELECT a.claim_id,
        r.quote_start,
        r.quote_end,
        c.about_ai,
-       c.channel,
+       coalesce(c.channel, vi.channel) AS channel,
        c.note_title,
        c.heading_path,
        c.lead_in,
@@ -526,7 +526,8 @@ SELECT a.claim_id,
 FROM anchors a
 JOIN claims c USING (claim_id)
 JOIN sources s ON s.source_id = a.source_id
-LEFT JOIN anchor_resolution r ON r.source_id = a.source_id AND r.anchor_ordinal = a.anchor_ordinal;
+LEFT JOIN anchor_resolution r ON r.source_id = a.source_id AND r.anchor_ordinal = a.anchor_ordinal
+LEFT JOIN video_info vi ON vi.video_id = c.video_id;
 COMMENT ON VIEW citations IS 'Public view: one row per anchor, with the claim it cites and a timestamped YouTube link. Columns up to trends are a stable interface.';
 COMMENT ON COLUMN citations.claim_id IS 'Claim id; pass it to ytclaims cite.';
 COMMENT ON COLUMN citations.video_id IS 'YouTube video id.';
@@ -556,7 +557,7 @@ COMMENT ON COLUMN citations.label_mismatch IS 'True when the label and data-t di
 COMMENT ON COLUMN citations.quote IS 'What is said at the cited second: the transcript sentence(s) there (NULL without a transcript), to check the claim against.';
 COMMENT ON COLUMN citations.quote_start IS 'Start of the quoted sentence(s) (seconds).';
 COMMENT ON COLUMN citations.quote_end IS 'End of the quoted sentence(s) (seconds).';
-COMMENT ON COLUMN citations.channel IS 'Channel of the note.';
+COMMENT ON COLUMN citations.channel IS 'Channel of the claim: the note''s channel, else (transcript claims) the video''s (videos.channel), as in claims_by_layer.';
 COMMENT ON COLUMN citations.note_title IS 'Front-matter title of the note.';
 COMMENT ON COLUMN citations.heading_path IS 'Headings above the claim, joined by '' > ''.';
 COMMENT ON COLUMN citations.lead_in IS 'Bold lead-in of the claim''s item, if any.';
