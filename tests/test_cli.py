@@ -19,12 +19,25 @@ from ytclaims.cli import app
 
 
 @pytest.fixture(scope="module")
-def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The bundled examples ingested through the CLI itself (--no-prefect)."""
     db = tmp_path_factory.mktemp("cli") / "cli.duckdb"
     r = CliRunner().invoke(app, ["ingest", str(EXAMPLES), "--db", str(db), "--no-prefect"])
     assert r.exit_code == 0, r.output
-    return db
+    return db, r.output
+
+
+@pytest.fixture(scope="module")
+def cli_db(cli_run: tuple[Path, str]) -> Path:
+    return cli_run[0]
+
+
+def test_data_text_is_printed_as_written(cli_run: tuple[Path, str]) -> None:
+    """Reasons say "A:B:C"; rich turned ':b:' into an emoji (A🅱C) in the summary."""
+    db, out = cli_run
+    assert "A:B:C" in out and "\U0001f171" not in out
+    shown = run("show", "xmpl_AIstk1", "--db", str(db)).output
+    assert "\U0001f171" not in shown
 
 
 def run(*args: str):

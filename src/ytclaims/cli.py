@@ -447,7 +447,7 @@ def show(
     try:
         con = connect_read(db_path(db))
         try:
-            render_video(con, video, Console())
+            render_video(con, video, Console(emoji=False))
         finally:
             con.close()
     except errors.YtclaimsError as exc:

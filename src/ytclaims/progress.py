@@ -237,7 +237,7 @@ class RichReporter(_Counted):
             BarColumn(),
             TextColumn("{task.fields[count]}"),  # '120/1,457 files'; empty when uncounted
             TimeElapsedColumn(),
-            console=console or Console(stderr=True),
+            console=console or Console(stderr=True, emoji=False),
             transient=True,
         )
         self._task = self._progress.add_task(f"{label}: starting", total=None, count="")
@@ -316,7 +316,7 @@ def for_stream(stream: IO[str] | None = None, *, label: str = "ingest") -> Repor
     if _isatty(stream):
         from rich.console import Console
 
-        return RichReporter(Console(file=stream), label=label)
+        return RichReporter(Console(file=stream, emoji=False), label=label)
     return LineReporter(lambda line: _write_line(stream, line), label=label)
 
 

@@ -16,7 +16,7 @@ def print_summary(
     report: dict[str, object], db: Path, *, show: int = 3, console: Console | None = None
 ) -> None:
     """Print what a run did, what went wrong (by file), and ``show`` citations."""
-    con_out = console or Console()
+    con_out = console or Console(emoji=False)
     totals = report.get("totals") or {}
     con_out.print(
         f"[bold]ingest[/bold] {report['files_seen']} files: "
