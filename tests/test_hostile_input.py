@@ -241,6 +241,25 @@ def test_a_400_digit_data_t_does_not_drop_its_note(tmp_path: Path) -> None:
     assert "not a timestamp" in anchors[0]["parse_reason"]
 
 
+def test_a_400_digit_data_t_loads_and_resolves(tmp_path: Path) -> None:
+    """The resolver read data-t again without the parser's bounds: a 400-digit one became
+    infinity, and formatting it failed the whole load (after the merge of issue 12)."""
+    path = tmp_path / "hostile" / "digits.md"
+    path.parent.mkdir()
+    path.write_text(
+        note(
+            "digitsNote2",
+            f"a {CANON.format(t='3000000000')}. b {CANON.format(t='9' * 400)}. "
+            f"Fine claim {CANON.format(t='00:00:05')}.",
+        )
+    )
+    db = tmp_path / "w.duckdb"
+    report = ingest([path.parent], db, workers=1, tag=False)
+    assert report.sources_loaded == 1
+    got = rows(db, "SELECT seconds, timestamp_status FROM citations ORDER BY anchor_ordinal")
+    assert got == [(None, "invalid"), (None, "invalid"), (5, "unverified")]
+
+
 #: Caption files whose one bad cue starts at 3,000,000,000 s (past 2**31), beside a good one.
 BIG = 3_000_000_000
 HUGE_CAPTIONS = {

@@ -160,10 +160,10 @@ def _primary(a: AnchorInput) -> tp.ParsedTime:
     """The written time the second comes from: data-t when usable, else the label."""
     if a.data_t_raw is None and a.label_raw is None:
         return _from_candidates(a)
-    dt = tp.parse_time(a.data_t_raw)
+    dt = tp.parse_bounded(a.data_t_raw)
     if dt.status not in (tp.EMPTY, tp.INVALID):
         return dt
-    lb = tp.parse_time(a.label_raw)
+    lb = tp.parse_bounded(a.label_raw)
     if lb.status not in (tp.EMPTY, tp.INVALID):
         return lb
     return dt
@@ -353,7 +353,7 @@ def _resolve_anchor(
 
 def _single_reason(a: AnchorInput, o: Option) -> str:
     """Why a form with one non-literal reading reads that way (from the parser)."""
-    why = tp.parse_time(a.data_t_raw).reason if a.data_t_raw else ""
+    why = tp.parse_bounded(a.data_t_raw).reason if a.data_t_raw else ""
     lead = f"read as {_reading_words(o.name)}"
     return f"{lead}: {why}" if why else lead
 
