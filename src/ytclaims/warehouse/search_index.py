@@ -152,15 +152,8 @@ def _comment_fts_tables(con: duckdb.DuckDBPyConnection, schema: str, what: str) 
 #: Re-sort the postings by term once this share of them was appended since the last sort
 #: (queries read only their terms' row groups while the table is sorted).
 RESORT_SHARE = 0.2
-#: Columns of ``sentence_docs``: the sentence rows with one single-column key.
-SENTENCE_DOC_COLUMNS = (
-    "source_id || ':' || sentence_index AS sentence_id, source_id, sentence_index, "
-    'video_id, track, start, "end", text, checkworthy, claim_id'
-)
-#: The columns of ``sentence_docs``, in order: a table from an older ytclaims with other
-#: columns is rebuilt whole.
-SENTENCE_DOC_NAMES = (
-    "sentence_id",
+#: The ``sentences`` columns ``sentence_docs`` copies, after its single-column key.
+SENTENCE_FIELDS = (
     "source_id",
     "sentence_index",
     "video_id",
@@ -171,6 +164,18 @@ SENTENCE_DOC_NAMES = (
     "checkworthy",
     "claim_id",
 )
+#: The columns of ``sentence_docs``, in order: a table from an older ytclaims with other
+#: columns is rebuilt whole.
+SENTENCE_DOC_NAMES = ("sentence_id", *SENTENCE_FIELDS)
+#: Its rows, selected from ``sentences``.
+SENTENCE_DOC_COLUMNS = "source_id || ':' || sentence_index AS sentence_id, " + ", ".join(
+    f'"{c}"' for c in SENTENCE_FIELDS
+)
+
+
+def _row(alias: str) -> str:
+    """``(alias."source_id", ...)``: a sentence copy's fields, compared as one row."""
+    return "(" + ", ".join(f'{alias}."{c}"' for c in SENTENCE_FIELDS) + ")"
 
 
 def _stopwords() -> list[str]:
@@ -421,9 +426,7 @@ def _sync_sentence_docs(con: duckdb.DuckDBPyConnection) -> int:
             f"DELETE FROM {SENTENCE_TABLE} WHERE sentence_id NOT IN (SELECT sentence_id "
             "FROM _sentences_now) OR sentence_id IN (SELECT d.sentence_id FROM "
             f"{SENTENCE_TABLE} d JOIN _sentences_now n USING (sentence_id) WHERE "
-            '(d.source_id, d.sentence_index, d.video_id, d.track, d.start, d."end", d.text, '
-            "d.checkworthy, d.claim_id) IS DISTINCT FROM (n.source_id, n.sentence_index, "
-            'n.video_id, n.track, n.start, n."end", n.text, n.checkworthy, n.claim_id))'
+            f"{_row('d')} IS DISTINCT FROM {_row('n')})"
         )
         con.execute(
             f"INSERT INTO {SENTENCE_TABLE} SELECT * FROM _sentences_now WHERE sentence_id "
