@@ -110,8 +110,7 @@ def _quote(name: str) -> str:
 
 
 def _is_nested(duck_type: str) -> bool:
-    t = duck_type.upper()
-    return t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION"))
+    return _table_schema_type(duck_type) in ("array", "object")
 
 
 def _table_schema_type(duck_type: str) -> str:
