@@ -514,13 +514,12 @@ def fetch(
         from ytclaims.sources.youtube.fetch import FetchConfig
 
         # Validate options (and proxy settings) before any work; secrets stay out of logs.
-        FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
+        cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
         if no_prefect or proxy_http or proxy_https:
             # Proxy URLs given on the command line may hold credentials: never hand them to
             # Prefect as parameters (they would be stored in run records).
             from ytclaims import fetching
 
-            cfg = FetchConfig.build(proxy_http=proxy_http, proxy_https=proxy_https, **settings)
             with progress.reporting(reporter):
                 rep = fetching.fetch(list(refs or []), target, config=cfg, refs_files=files)
             results, advice, problems = rep.results, rep.advice, rep.ref_problems
