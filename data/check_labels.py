@@ -1,26 +1,20 @@
 """Check a labels file against its batch file.
 
-python3 /work/data/check_labels.py tagging BATCH.jsonl LABELS.jsonl
-python3 /work/data/check_labels.py cw BATCH.jsonl LABELS.jsonl
+python3 data/check_labels.py tagging BATCH.jsonl LABELS.jsonl
+python3 data/check_labels.py cw BATCH.jsonl LABELS.jsonl
 """
 
 import json
 import sys
+import tomllib
+from pathlib import Path
 
-LAYERS = {"model", "infrastructure", "application"}
-TRENDS = {
-    "cost_reduction",
-    "commoditization",
-    "distribution_moat",
-    "specialization",
-    "switching_costs",
-    "rapid_evolution",
-    "use_case_discovery",
-    "data_centers",
-    "inference_market",
-    "agents",
-    "market_growth",
-}
+#: Label ids come from the packaged taxonomy, the one source the tagger reads too.
+TAXONOMY = Path(__file__).resolve().parent.parent / "src" / "ytclaims" / "tags" / "taxonomy.toml"
+with open(TAXONOMY, "rb") as _fh:
+    _GROUPS = {g["id"]: {lb["id"] for lb in g["labels"]} for g in tomllib.load(_fh)["groups"]}
+LAYERS = _GROUPS["layers"]
+TRENDS = _GROUPS["trends"]
 TRUE_KINDS = {"fact", "figure", "comparison", "cause", "prediction", "definition", "judgement"}
 FALSE_KINDS = {
     "narration",
